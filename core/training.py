@@ -1,0 +1,267 @@
+"""GRU4Rec trainer: session-parallel epochs, one tf.function step, validation, cancellation."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from core.batching import count_pairs, session_parallel_batches
+from core.config import Config
+from core.errors import TrainingError
+from core.evaluation import ModelEvaluator
+from core.tf_runtime import import_tensorflow, set_determinism
+
+
+@dataclass
+class BatchProgress:
+    """Progress inside one epoch, sent to `on_batch` at most every `progress_interval` seconds."""
+
+    epoch: int  # 1-based
+    epochs: int
+    step: int
+    events_done: int
+    events_total: int
+    loss: float  # mean loss of the epoch so far
+    events_per_second: float
+    eta_seconds: float  # rest of this epoch
+
+
+@dataclass
+class EpochResult:
+    """Summary of one finished epoch."""
+
+    epoch: int  # 1-based
+    loss: float
+    valid: dict[str, float]
+    seconds: float  # training plus validation
+    train_seconds: float
+    events_per_second: float  # training events per second
+    is_best: bool = False
+
+
+@dataclass
+class TrainResult:
+    """What `Trainer.fit` did."""
+
+    epochs: list[EpochResult] = field(default_factory=list)
+    cancelled: bool = False
+    best_epoch: int | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class TrainCallbacks:
+    """Hooks called from the training thread; they must not block for long."""
+
+    on_batch: Callable[[BatchProgress], None] | None = None
+    on_epoch: Callable[[EpochResult], None] | None = None
+    on_phase: Callable[[str], None] | None = None
+    progress_interval: float = 0.2  # seconds between on_batch calls
+
+
+def selection_metric(cutoffs: list[int]) -> str:
+    """Return the validation metric that picks the best epoch: MRR at the largest cutoff."""
+    return f"mrr@{max(cutoffs)}"
+
+
+class Trainer:
+    """Trains GRU4Rec on `split.train` and validates on `split.valid` after each epoch.
+
+    The hidden state lives in one tf.Variable per layer of shape [B, hidden];
+    the step zeroes the rows of slots that start a new session, so neither
+    the host nor the graph ever carries state across sessions.
+    """
+
+    def __init__(self, config: Config, split, callbacks: TrainCallbacks | None = None) -> None:
+        tf, keras = import_tensorflow()
+        from core.model import GRU4Rec
+
+        self.tf = tf
+        self.config = config
+        self.split = split
+        self.callbacks = callbacks or TrainCallbacks()
+        train_cfg = config.train
+        model_cfg = config.model
+
+        set_determinism(train_cfg.seed)
+        self.rng = np.random.default_rng(train_cfg.seed)
+        self.n_items = split.item_index.n_items
+        self.batch_size = int(train_cfg.batch_size)
+        self.model = GRU4Rec(self.n_items, model_cfg, seed=train_cfg.seed)
+        self.optimizer = make_optimizer(train_cfg.optimizer, train_cfg.learning_rate, train_cfg.momentum)
+
+        self.sampled = model_cfg.loss != "cross-entropy" or model_cfg.n_sample > 0
+        support = np.bincount(split.train.items, minlength=self.n_items)
+        self.log_support = tf.constant(np.log(np.maximum(support, 1) / max(support.sum(), 1)), tf.float32)
+        self.sampler = None
+        if model_cfg.n_sample > 0:
+            from core.sampling import NegativeSampler
+
+            self.sampler = NegativeSampler(support, model_cfg.n_sample, model_cfg.sample_alpha, self.rng)
+
+        self.states = [
+            tf.Variable(tf.zeros((self.batch_size, self.model.hidden_size)), trainable=False)
+            for _ in range(self.model.num_layers)
+        ]
+        self._train_step = tf.function(self._train_step_impl, reduce_retracing=True)
+        self.evaluator = ModelEvaluator(self.model, config.eval.batch_size, config.eval.memory_limit_mb)
+
+    # ---- one step --------------------------------------------------------
+
+    def _loss(self, output, targets, active, negatives):
+        """Return the per-slot loss of one step (inactive slots included, masked later)."""
+        tf = self.tf
+        from core import losses
+
+        cfg = self.config.model
+        if not self.sampled:
+            return losses.full_cross_entropy(self.model.score_all(output), targets)
+
+        columns = targets if negatives is None else tf.concat([targets, negatives], axis=0)
+        column_mask = active if negatives is None else tf.concat([active, tf.ones_like(negatives, tf.bool)], axis=0)
+        scores = self.model.score_items(output, columns)
+        if cfg.loss == "cross-entropy":
+            log_q = tf.gather(self.log_support, columns)
+            return losses.sampled_cross_entropy(scores, column_mask, log_q, cfg.logq)
+        if cfg.loss == "bpr-max":
+            return losses.bpr_max(tf.nn.elu(scores), column_mask, cfg.bpreg)
+        return losses.top1_max(scores, column_mask)
+
+    def _train_step_impl(self, inputs, targets, reset, active, negatives=None):
+        tf = self.tf
+        keep = tf.cast(tf.logical_not(reset), tf.float32)[:, None]
+        states = [variable * keep for variable in self.states]
+        weights = tf.cast(active, tf.float32)
+
+        with tf.GradientTape() as tape:
+            output, new_states = self.model.step(inputs, states, training=True)
+            per_slot = self._loss(output, targets, active, negatives)
+            loss = tf.reduce_sum(per_slot * weights) / tf.maximum(tf.reduce_sum(weights), 1.0)
+
+        variables = self.model.trainable_variables
+        gradients = tape.gradient(loss, variables)
+        self.optimizer.apply_gradients(zip(gradients, variables))
+        for variable, state in zip(self.states, new_states):
+            variable.assign(state)
+        return loss
+
+    # ---- epochs ----------------------------------------------------------
+
+    def _phase(self, name: str) -> None:
+        if self.callbacks.on_phase is not None:
+            self.callbacks.on_phase(name)
+
+    def train_epoch(self, epoch: int, should_stop: Callable[[], bool]) -> tuple[float, float, bool]:
+        """Run one epoch; return (mean loss, seconds, cancelled)."""
+        tf = self.tf
+        data = self.split.train
+        order = None
+        if self.config.train.shuffle_sessions:
+            order = self.rng.permutation(data.n_sessions)
+
+        events_total = count_pairs(data.offsets)
+        epochs = self.config.train.epochs
+        loss_sum = 0.0
+        events_done = 0
+        start = time.perf_counter()
+        last_report = start
+
+        for step, batch in enumerate(session_parallel_batches(data.items, data.offsets, self.batch_size, order), 1):
+            if should_stop():
+                return (loss_sum / max(events_done, 1), time.perf_counter() - start, True)
+            args = [tf.constant(batch.inputs), tf.constant(batch.targets), tf.constant(batch.reset), tf.constant(batch.active)]
+            if self.sampler is not None:
+                args.append(tf.constant(self.sampler.sample()))
+            loss = float(self._train_step(*args))
+            n_active = int(batch.active.sum())
+            if not math.isfinite(loss):
+                raise TrainingError(
+                    f"loss became {loss} in epoch {epoch}, step {step}; "
+                    f"lower the learning rate (now {self.config.train.learning_rate}) and train again"
+                )
+            loss_sum += loss * n_active
+            events_done += n_active
+
+            now = time.perf_counter()
+            if self.callbacks.on_batch is not None and now - last_report >= self.callbacks.progress_interval:
+                last_report = now
+                rate = events_done / max(now - start, 1e-9)
+                self.callbacks.on_batch(
+                    BatchProgress(
+                        epoch, epochs, step, events_done, events_total, loss_sum / events_done,
+                        rate, (events_total - events_done) / max(rate, 1e-9),
+                    )
+                )
+
+        seconds = time.perf_counter() - start
+        if self.callbacks.on_batch is not None:
+            rate = events_done / max(seconds, 1e-9)
+            self.callbacks.on_batch(
+                BatchProgress(epoch, epochs, step if events_total else 0, events_done, events_total,
+                              loss_sum / max(events_done, 1), rate, 0.0)
+            )
+        return (loss_sum / max(events_done, 1), seconds, False)
+
+    def fit(self, should_stop: Callable[[], bool] | None = None) -> TrainResult:
+        """Train `config.train.epochs` epochs, validating after each; stop early when asked."""
+        should_stop = should_stop or (lambda: False)
+        result = TrainResult()
+        cutoffs = list(self.config.eval.cutoffs)
+        selection = selection_metric(cutoffs)
+        best_value = -1.0
+        fit_start = time.perf_counter()
+
+        for epoch in range(1, self.config.train.epochs + 1):
+            self._phase("train")
+            loss, train_seconds, cancelled = self.train_epoch(epoch, should_stop)
+            if cancelled:
+                result.cancelled = True
+                break
+
+            valid: dict[str, float] = {}
+            if self.split.valid.n_sessions > 0:
+                self._phase("valid")
+                evaluation = self.evaluator.evaluate(self.split.valid, cutoffs, should_stop)
+                if evaluation.cancelled:
+                    result.cancelled = True
+                    break
+                valid = evaluation.metrics
+
+            # Without validation data every epoch counts as best, so "best" means "last".
+            value = valid.get(selection, 0.0)
+            is_best = value > best_value or not valid
+            if is_best:
+                best_value = value
+                result.best_epoch = epoch
+            pairs = count_pairs(self.split.train.offsets)
+            epoch_result = EpochResult(
+                epoch=epoch,
+                loss=loss,
+                valid=valid,
+                seconds=time.perf_counter() - fit_start - sum(e.seconds for e in result.epochs),
+                train_seconds=train_seconds,
+                events_per_second=pairs / max(train_seconds, 1e-9),
+                is_best=is_best,
+            )
+            result.epochs.append(epoch_result)
+            if self.callbacks.on_epoch is not None:
+                self.callbacks.on_epoch(epoch_result)
+
+        result.seconds = time.perf_counter() - fit_start
+        return result
+
+
+def make_optimizer(name: str, learning_rate: float, momentum: float = 0.0):
+    """Return a Keras optimizer: "adam", or "adagrad" with the reference GRU4Rec momentum."""
+    _, keras = import_tensorflow()
+    if name == "adam":
+        return keras.optimizers.Adam(learning_rate=learning_rate)
+    if name == "adagrad":
+        from core.optimizers import AdagradMomentum
+
+        return AdagradMomentum(learning_rate=learning_rate, momentum=momentum)
+    raise ValueError(f"unknown optimizer {name!r}")
