@@ -19,7 +19,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 SESSION_MODES = ("user", "gap")
 LOSSES = ("cross-entropy", "bpr-max", "top1-max")
 OPTIMIZERS = ("adam", "adagrad")
-FORMATS = ("auto", "ml-dat", "ml-100k", "ml-csv", "tsv")
+FORMATS = ("auto", "ml-dat", "ml-100k", "ml-csv", "tsv", "demo")
 
 
 @dataclass
