@@ -1,0 +1,101 @@
+"""Turn the data settings of a Config into a train/valid/test split, with statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core import datasets
+from core.config import Config
+from core.errors import ConfigError
+from core.sessions import filter_and_sessionize
+from core.split import Split, split_by_time, split_presplit
+from core.stats import DataStats, compute_stats
+
+# Setting sections that prepare_data reads. Errors in other sections (model, training)
+# are left to the code that uses those settings.
+DATA_SECTIONS = ("data", "sessions", "split")
+
+# Share of the progress bar given to loading the file, the slowest step.
+LOAD_SHARE = 0.7
+
+ProgressCallback = Callable[[str, float], None]
+
+
+@dataclass
+class PreparedData:
+    """A split ready for training, with item metadata and statistics of the log."""
+
+    split: Split
+    items: pd.DataFrame | None  # metadata indexed by original item id, or None when the format has none
+    stats: DataStats  # of the filtered, sessionised log before the split (pre-split: all files together)
+    raw_stats: DataStats | None  # of the raw log before any filter, or None for pre-split files
+
+
+def _check_data_settings(config: Config) -> None:
+    errors = {
+        name: message
+        for name, message in config.field_errors().items()
+        if name.split(".", 1)[0] in DATA_SECTIONS
+    }
+    if errors:
+        raise ConfigError(errors)
+
+
+def _report(progress: ProgressCallback | None, stage: str, fraction: float) -> None:
+    if progress is not None:
+        progress(stage, fraction)
+
+
+def _presplit_log(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate pre-split parts for statistics, keeping equal session ids in different parts apart."""
+    parts = [frame.assign(part=number) for number, frame in enumerate(frames)]
+    log = pd.concat(parts, ignore_index=True)
+    keys = log.groupby(["part", "session_id"], sort=False).ngroup()
+    return log.assign(session_id=keys.to_numpy(dtype=np.int64)).drop(columns="part")
+
+
+def prepare_data(config: Config, progress: ProgressCallback | None = None) -> PreparedData:
+    """Load, filter, sessionise and split the data that `config.data` names.
+
+    A raw log (`config.data.path`) goes through the session filters and the time
+    split. Pre-split GRU4Rec TSV files (`config.data.train_path` with a valid and/or
+    test path) are taken as they are, apart from the unseen-item and length
+    filters. `progress`, when given, is called with a stage name ("load", "filter",
+    "split", "stats") and the overall fraction done, from 0 to 1.
+    Raises ConfigError for invalid data settings or filters that leave nothing,
+    and DataError for input files that cannot be read.
+    """
+    _check_data_settings(config)
+    data = config.data
+
+    if data.train_path is not None:
+        _report(progress, "load", 0.0)
+        train = datasets.load_tsv(data.train_path).interactions
+        valid = None if data.valid_path is None else datasets.load_tsv(data.valid_path).interactions
+        test = None if data.test_path is None else datasets.load_tsv(data.test_path).interactions
+        _report(progress, "split", LOAD_SHARE)
+        split = split_presplit(train, valid, test)
+        _report(progress, "stats", 0.9)
+        frames = [frame for frame in (train, valid, test) if frame is not None]
+        stats = compute_stats(_presplit_log(frames))
+        _report(progress, "stats", 1.0)
+        return PreparedData(split=split, items=None, stats=stats, raw_stats=None)
+
+    def load_progress(fraction: float) -> None:
+        _report(progress, "load", LOAD_SHARE * fraction)
+
+    _report(progress, "load", 0.0)
+    dataset = datasets.load_dataset(data.path, data.format, progress=load_progress if progress else None)
+    _report(progress, "filter", LOAD_SHARE)
+    sessions = filter_and_sessionize(dataset.interactions, config.sessions)
+    _report(progress, "split", 0.8)
+    split = split_by_time(sessions, config.split)
+    _report(progress, "stats", 0.9)
+    stats = compute_stats(sessions)
+    raw_stats = compute_stats(dataset.interactions)
+    _report(progress, "stats", 1.0)
+    return PreparedData(split=split, items=dataset.items, stats=stats, raw_stats=raw_stats)
