@@ -10,7 +10,7 @@ import pytest
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Return the folder with the real MovieLens and YOOCHOOSE copies kept beside the checkout.
 
