@@ -8,15 +8,36 @@ from core.tf_runtime import import_tensorflow
 tf, keras = import_tensorflow()
 
 
+class GateUniform(keras.initializers.Initializer):
+    """Uniform in +-sqrt(6 / (rows + units)) for a [rows, gates * units] kernel.
+
+    This is Glorot uniform applied to each gate's [rows, units] block, the
+    initialisation of the reference GRU4Rec, rather than to the whole
+    concatenated kernel (which would shrink the range as gates are added).
+    """
+
+    def __init__(self, gates: int, seed: int | None = None):
+        self.gates = gates
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        rows, columns = shape
+        limit = (6.0 / (rows + columns / self.gates)) ** 0.5
+        return keras.random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
+
+    def get_config(self):
+        return {"gates": self.gates, "seed": self.seed}
+
+
 class GRULayer(keras.layers.Layer):
     """One GRU layer stepped by hand, so the hidden state stays under the caller's control.
 
-    The update is h' = (1 - z) * h + z * tanh(x W_c + b_c + (r * h) U_c) with
-    r, z = sigmoid(x W_rz + b_rz + h U_rz): the reset gate is applied before
-    the recurrent product, as in the original GRU. The input projection has a
-    bias. When `one_hot_items` is set, the input is an item index and the
-    projection is a row lookup, which equals multiplying a one-hot vector by
-    the kernel without building the vector.
+    r, z = sigmoid(x W_rz + b_rz + h U_rz + c_rz) and
+    h' = (1 - z) * h + z * tanh(x W_c + b_c + r * (h U_c + c_c)), with the
+    reset gate applied after the recurrent product as in cuDNN and
+    `torch.nn.GRUCell`. Both projections have a bias. When `one_hot_items` is
+    set, the input is an item index and the input projection is a row lookup,
+    which equals multiplying a one-hot vector by the kernel without building it.
     """
 
     def __init__(self, units: int, one_hot_items: int = 0, seed: int | None = None, **kwargs):
@@ -27,25 +48,27 @@ class GRULayer(keras.layers.Layer):
 
     def build(self, input_shape):
         rows = self.one_hot_items if self.one_hot_items else int(input_shape[-1])
-        init = keras.initializers.GlorotUniform(seed=self.seed)
-        self.input_kernel = self.add_weight(name="input_kernel", shape=(rows, 3 * self.units), initializer=init)
+        self.input_kernel = self.add_weight(
+            name="input_kernel", shape=(rows, 3 * self.units), initializer=GateUniform(3, self.seed)
+        )
         self.input_bias = self.add_weight(name="input_bias", shape=(3 * self.units,), initializer="zeros")
-        recurrent_init = keras.initializers.Orthogonal(seed=None if self.seed is None else self.seed + 1)
-        self.recurrent_gates = self.add_weight(
-            name="recurrent_gates", shape=(self.units, 2 * self.units), initializer=recurrent_init
+        recurrent_seed = None if self.seed is None else self.seed + 1
+        self.recurrent_kernel = self.add_weight(
+            name="recurrent_kernel", shape=(self.units, 3 * self.units), initializer=GateUniform(3, recurrent_seed)
         )
-        self.recurrent_candidate = self.add_weight(
-            name="recurrent_candidate", shape=(self.units, self.units), initializer=recurrent_init
-        )
+        self.recurrent_bias = self.add_weight(name="recurrent_bias", shape=(3 * self.units,), initializer="zeros")
 
     def call(self, x, h):
         if self.one_hot_items:
             projected = tf.gather(self.input_kernel, x) + self.input_bias
         else:
             projected = tf.matmul(x, self.input_kernel) + self.input_bias
-        gates = tf.sigmoid(projected[:, : 2 * self.units] + tf.matmul(h, self.recurrent_gates))
-        r, z = tf.split(gates, 2, axis=1)
-        candidate = tf.tanh(projected[:, 2 * self.units :] + tf.matmul(r * h, self.recurrent_candidate))
+        recurrent = tf.matmul(h, self.recurrent_kernel) + self.recurrent_bias
+        x_r, x_z, x_c = tf.split(projected, 3, axis=1)
+        h_r, h_z, h_c = tf.split(recurrent, 3, axis=1)
+        r = tf.sigmoid(x_r + h_r)
+        z = tf.sigmoid(x_z + h_z)
+        candidate = tf.tanh(x_c + r * h_c)
         return (1.0 - z) * h + z * candidate
 
 
@@ -53,8 +76,8 @@ class GRU4Rec(keras.Model):
     """GRU4Rec with an explicit hidden state per layer.
 
     `step(items, states, training)` advances every slot by one event and
-    returns the last layer's output (after hidden dropout) with the new
-    states. `score_all` and `score_items` turn that output into item scores.
+    returns the last layer's output with the new states (both after hidden
+    dropout when training). `score_all` and `score_items` turn that output into item scores.
     """
 
     def __init__(self, n_items: int, config: ModelConfig, seed: int = 42, **kwargs):
@@ -124,11 +147,13 @@ class GRU4Rec(keras.Model):
             x = self.item_embedding(items)
             x = self._dropout(x, self.config.dropout_embedding, training)
 
+        # As in the reference GRU4Rec, hidden dropout also applies to the state that
+        # is carried to the next step, so it regularises the recurrence too.
         new_states = []
         for i, layer in enumerate(self.gru_layers):
             h = layer(x, states[i])
-            new_states.append(h)
             x = self._dropout(h, self.config.dropout_hidden, training)
+            new_states.append(x)
         return x, new_states
 
     def score_all(self, output):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from core.batching import count_pairs, session_parallel_batches
+from core.batching import count_pairs, session_parallel_arrays
 from core.config import Config
 from core.errors import TrainingError
 from core.evaluation import ModelEvaluator
@@ -96,7 +95,8 @@ class Trainer:
 
         self.sampled = model_cfg.loss != "cross-entropy" or model_cfg.n_sample > 0
         support = np.bincount(split.train.items, minlength=self.n_items)
-        self.log_support = tf.constant(np.log(np.maximum(support, 1) / max(support.sum(), 1)), tf.float32)
+        # log of training support, unnormalised: a constant shift per row does not change a softmax.
+        self.log_support = tf.constant(np.log(np.maximum(support, 1)), tf.float32)
         self.sampler = None
         if model_cfg.n_sample > 0:
             from core.sampling import NegativeSampler
@@ -107,7 +107,11 @@ class Trainer:
             tf.Variable(tf.zeros((self.batch_size, self.model.hidden_size)), trainable=False)
             for _ in range(self.model.num_layers)
         ]
-        self._train_step = tf.function(self._train_step_impl, reduce_retracing=True)
+        # Optimizer slots must exist before the step loop is traced: variables cannot be created inside it.
+        self.optimizer.build(self.model.trainable_variables)
+        self.steps_per_call = steps_per_call(self.batch_size, self.n_items, self.model.hidden_size)
+        self.jit_compile = True
+        self._compile_steps()
         self.evaluator = ModelEvaluator(self.model, config.eval.batch_size, config.eval.memory_limit_mb)
 
     # ---- one step --------------------------------------------------------
@@ -125,16 +129,26 @@ class Trainer:
         column_mask = active if negatives is None else tf.concat([active, tf.ones_like(negatives, tf.bool)], axis=0)
         scores = self.model.score_items(output, columns)
         if cfg.loss == "cross-entropy":
-            log_q = tf.gather(self.log_support, columns)
+            # Each column is corrected by the log of the distribution it came from: in-batch
+            # targets follow the data (support), extra negatives follow support**alpha.
+            log_q = tf.gather(self.log_support, targets)
+            if negatives is not None:
+                log_q = tf.concat([log_q, cfg.sample_alpha * tf.gather(self.log_support, negatives)], axis=0)
             return losses.sampled_cross_entropy(scores, column_mask, log_q, cfg.logq)
         if cfg.loss == "bpr-max":
             return losses.bpr_max(tf.nn.elu(scores), column_mask, cfg.bpreg)
         return losses.top1_max(scores, column_mask)
 
-    def _train_step_impl(self, inputs, targets, reset, active, negatives=None):
+    def _compile_steps(self) -> None:
+        tf = self.tf
+        self._train_step = tf.function(self._train_step_impl, jit_compile=self.jit_compile, reduce_retracing=True)
+        self._train_steps = tf.function(self._train_steps_impl, jit_compile=self.jit_compile)
+
+    def _step(self, inputs, targets, reset, active, negatives, states):
+        """Run one optimisation step from `states`; return (masked mean loss, new states)."""
         tf = self.tf
         keep = tf.cast(tf.logical_not(reset), tf.float32)[:, None]
-        states = [variable * keep for variable in self.states]
+        states = [state * keep for state in states]
         weights = tf.cast(active, tf.float32)
 
         with tf.GradientTape() as tape:
@@ -145,9 +159,33 @@ class Trainer:
         variables = self.model.trainable_variables
         gradients = tape.gradient(loss, variables)
         self.optimizer.apply_gradients(zip(gradients, variables))
+        return loss, new_states
+
+    def _train_step_impl(self, inputs, targets, reset, active, negatives=None):
+        """Run one step on [B] tensors, carrying the hidden state in `self.states`."""
+        loss, new_states = self._step(inputs, targets, reset, active, negatives, [v.value() for v in self.states])
         for variable, state in zip(self.states, new_states):
             variable.assign(state)
         return loss
+
+    def _train_steps_impl(self, inputs, targets, reset, active, negatives, n_steps):
+        """Run the first `n_steps` rows of [K, B] tensors as consecutive steps; return the [K] losses.
+
+        Rows at or after `n_steps` are not run and their losses are 0. The
+        shapes stay fixed whatever `n_steps` is, so a short last chunk or a
+        cancelled one reuses the compiled loop.
+        """
+        tf = self.tf
+        rows = inputs.shape[0]
+        losses = tf.zeros([rows], tf.float32)
+        states = [v.value() for v in self.states]
+        for i in tf.range(n_steps):
+            step_negatives = None if negatives is None else negatives[i]
+            loss, states = self._step(inputs[i], targets[i], reset[i], active[i], step_negatives, states)
+            losses = tf.tensor_scatter_nd_update(losses, [[i]], [loss])
+        for variable, state in zip(self.states, states):
+            variable.assign(state)
+        return losses
 
     # ---- epochs ----------------------------------------------------------
 
@@ -155,14 +193,44 @@ class Trainer:
         if self.callbacks.on_phase is not None:
             self.callbacks.on_phase(name)
 
-    def train_epoch(self, epoch: int, should_stop: Callable[[], bool]) -> tuple[float, float, bool]:
-        """Run one epoch; return (mean loss, seconds, cancelled)."""
+    def _run_chunk(self, arrays, start: int, n_steps: int, negatives):
+        """Run steps start .. start + n_steps - 1 of the epoch in one call; return their losses."""
         tf = self.tf
+        end = start + self.steps_per_call
+        args = [
+            tf.constant(arrays.inputs[start:end]),
+            tf.constant(arrays.targets[start:end]),
+            tf.constant(arrays.reset[start:end]),
+            tf.constant(arrays.active[start:end]),
+            None if negatives is None else tf.constant(negatives),
+            tf.constant(n_steps, tf.int32),
+        ]
+        return self._train_steps(*args).numpy()[:n_steps]
+
+    def _sample_negatives(self, n_steps: int):
+        """Return [K, n_sample] negatives for a chunk, one sampler draw per step as before chunking."""
+        if self.sampler is None:
+            return None
+        negatives = np.zeros((self.steps_per_call, self.sampler.n_sample), dtype=np.int32)
+        for i in range(n_steps):
+            negatives[i] = self.sampler.sample()
+        return negatives
+
+    def train_epoch(self, epoch: int, should_stop: Callable[[], bool]) -> tuple[float, float, bool]:
+        """Run one epoch; return (mean loss, seconds, cancelled).
+
+        `should_stop` is polled once before every step. Steps run on the
+        device in chunks of up to `steps_per_call`, so the polls for one chunk
+        happen just before it starts, and a request that arrives while a
+        chunk runs takes effect when that chunk ends.
+        """
         data = self.split.train
         order = None
         if self.config.train.shuffle_sessions:
             order = self.rng.permutation(data.n_sessions)
 
+        arrays = session_parallel_arrays(data.items, data.offsets, self.batch_size, order, pad_to=self.steps_per_call)
+        active_counts = arrays.active_counts
         events_total = count_pairs(data.offsets)
         epochs = self.config.train.epochs
         loss_sum = 0.0
@@ -170,21 +238,24 @@ class Trainer:
         start = time.perf_counter()
         last_report = start
 
-        for step, batch in enumerate(session_parallel_batches(data.items, data.offsets, self.batch_size, order), 1):
-            if should_stop():
+        for first in range(0, arrays.steps, self.steps_per_call):
+            wanted = min(self.steps_per_call, arrays.steps - first)
+            n_steps = 0
+            while n_steps < wanted and not should_stop():
+                n_steps += 1
+            if n_steps > 0:
+                losses = self._run_chunk(arrays, first, n_steps, self._sample_negatives(n_steps))
+                not_finite = np.flatnonzero(~np.isfinite(losses))
+                if len(not_finite) > 0:
+                    raise TrainingError(
+                        f"loss became {losses[not_finite[0]]} in epoch {epoch}, step {first + not_finite[0] + 1}; "
+                        f"lower the learning rate (now {self.config.train.learning_rate}) and train again"
+                    )
+                counts = active_counts[first : first + n_steps]
+                loss_sum += float(np.dot(losses.astype(np.float64), counts))
+                events_done += int(counts.sum())
+            if n_steps < wanted:
                 return (loss_sum / max(events_done, 1), time.perf_counter() - start, True)
-            args = [tf.constant(batch.inputs), tf.constant(batch.targets), tf.constant(batch.reset), tf.constant(batch.active)]
-            if self.sampler is not None:
-                args.append(tf.constant(self.sampler.sample()))
-            loss = float(self._train_step(*args))
-            n_active = int(batch.active.sum())
-            if not math.isfinite(loss):
-                raise TrainingError(
-                    f"loss became {loss} in epoch {epoch}, step {step}; "
-                    f"lower the learning rate (now {self.config.train.learning_rate}) and train again"
-                )
-            loss_sum += loss * n_active
-            events_done += n_active
 
             now = time.perf_counter()
             if self.callbacks.on_batch is not None and now - last_report >= self.callbacks.progress_interval:
@@ -192,7 +263,7 @@ class Trainer:
                 rate = events_done / max(now - start, 1e-9)
                 self.callbacks.on_batch(
                     BatchProgress(
-                        epoch, epochs, step, events_done, events_total, loss_sum / events_done,
+                        epoch, epochs, first + n_steps, events_done, events_total, loss_sum / events_done,
                         rate, (events_total - events_done) / max(rate, 1e-9),
                     )
                 )
@@ -201,7 +272,7 @@ class Trainer:
         if self.callbacks.on_batch is not None:
             rate = events_done / max(seconds, 1e-9)
             self.callbacks.on_batch(
-                BatchProgress(epoch, epochs, step if events_total else 0, events_done, events_total,
+                BatchProgress(epoch, epochs, arrays.steps, events_done, events_total,
                               loss_sum / max(events_done, 1), rate, 0.0)
             )
         return (loss_sum / max(events_done, 1), seconds, False)
@@ -253,6 +324,31 @@ class Trainer:
 
         result.seconds = time.perf_counter() - fit_start
         return result
+
+
+# Upper bound on the steps one device call runs: progress and cancellation are seen between calls.
+MAX_STEPS_PER_CALL = 32
+# Work per call, in floating-point operations: about 0.1 s at 20 GFLOP/s, which
+# keeps cancellation prompt on slow CPUs without losing the gain of chunking.
+CALL_FLOP_BUDGET = 2e9
+
+
+def training_step_flops(batch_size: int, n_items: int, hidden_size: int, input_size: int | None = None) -> float:
+    """Estimate the matrix-multiply FLOPs of one full-softmax training step of a one-layer GRU4Rec.
+
+    Counts 2 * m * k * n per product: the GRU's input and recurrent products
+    and the [B, H] x [H, n_items] scoring, each once forward and twice
+    backward (gradients of both operands). Element-wise work is left out.
+    """
+    input_size = hidden_size if input_size is None else input_size
+    forward = 2 * batch_size * (input_size * 3 * hidden_size + hidden_size * 3 * hidden_size + hidden_size * n_items)
+    return 3.0 * forward
+
+
+def steps_per_call(batch_size: int, n_items: int, hidden_size: int) -> int:
+    """Return how many training steps one device call runs, from the step's FLOP estimate."""
+    flops = training_step_flops(batch_size, n_items, hidden_size)
+    return int(min(MAX_STEPS_PER_CALL, max(1, CALL_FLOP_BUDGET // max(flops, 1.0))))
 
 
 def make_optimizer(name: str, learning_rate: float, momentum: float = 0.0):

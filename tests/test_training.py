@@ -162,12 +162,13 @@ def test_initialisers_are_what_they_say():
 
     model = GRU4Rec(300, ModelConfig(embedding_size=50, hidden_size=100), seed=1)
     kernel = model.gru_layers[0].input_kernel.numpy()
-    limit = math.sqrt(6 / (50 + 300))
-    recurrent = model.gru_layers[0].recurrent_candidate.numpy()
+    recurrent = model.gru_layers[0].recurrent_kernel.numpy()
+    output = model.output_embedding.numpy()
 
-    assert np.abs(kernel).max() <= limit
-    assert kernel.std() == pytest.approx(limit / math.sqrt(3), rel=0.05)
-    assert np.allclose(recurrent.T @ recurrent, np.eye(100), atol=1e-4)
+    # Glorot uniform per gate block: +-sqrt(6 / (fan_in + units)), standard deviation limit / sqrt(3).
+    for weights, limit in ((kernel, math.sqrt(6 / (50 + 100))), (recurrent, math.sqrt(6 / (100 + 100))), (output, math.sqrt(6 / (300 + 100)))):
+        assert np.abs(weights).max() <= limit
+        assert weights.std() == pytest.approx(limit / math.sqrt(3), rel=0.05)
 
 
 def test_gru_has_bias_and_it_learns():
