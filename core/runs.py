@@ -141,13 +141,15 @@ def epoch_record(epoch) -> dict[str, Any]:
 
 
 def evaluate_baselines(split, cutoffs: list[int]) -> dict[str, dict[str, dict[str, float]]]:
-    """Return baseline metrics on valid and test: {"valid"|"test": {"popular": .., "item_to_next": ..}}."""
+    """Return baseline metrics on valid and test: {"valid"|"test": {"popular": .., "item_to_next": .., "vsknn": ..}}."""
     from core.baselines import ItemToNextBaseline, PopularBaseline
+    from core.sknn import SessionKNNBaseline
 
     n_items = split.item_index.n_items
     baselines = [
         PopularBaseline(split.train.items, n_items),
         ItemToNextBaseline(split.train.items, split.train.offsets, n_items),
+        SessionKNNBaseline(split.train, n_items),
     ]
     out: dict[str, dict[str, dict[str, float]]] = {}
     for part in ("valid", "test"):
