@@ -1,0 +1,92 @@
+"""Train screen: cancelling mid-epoch keeps the run, a second start does not run in parallel."""
+
+from __future__ import annotations
+
+import json
+
+from app_helpers import fast_settings, load_demo, make_app, wait_for_workers, wait_until
+from core.runs import read_epochs
+from sbr_tui.screens.train import TrainScreen
+from sbr_tui.widgets.metric_table import EpochTable
+
+
+async def test_cancel_mid_epoch_keeps_run(tmp_path, monkeypatch):
+    # The demo trains an epoch in well under a second, too fast to time a key press from the
+    # test. So Cancel runs as the screen shows epoch 1, while the thread is already in epoch 2
+    # (batch size 1 makes that epoch thousands of steps long).
+    show_epoch = TrainScreen.on_epoch_done
+
+    def show_epoch_then_cancel(screen, message):
+        show_epoch(screen, message)
+        if message.record["epoch"] == 1:
+            screen.action_cancel()
+
+    monkeypatch.setattr(TrainScreen, "on_epoch_done", show_epoch_then_cancel)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await load_demo(pilot)
+        await fast_settings(pilot, epochs=5, batch_size=1)
+        await pilot.press("f4")
+        await pilot.press("s")
+        screen = app.screen
+        epochs = screen.query_one(EpochTable)
+        await wait_until(pilot, lambda: app.training_worker() is not None, timeout=10)
+        await wait_until(pilot, lambda: app.training_worker() is None, timeout=60)
+        await pilot.pause()
+
+        run_dirs = list((tmp_path / "runs").iterdir())
+        assert len(run_dirs) == 1
+        results = json.loads((run_dirs[0] / "results.json").read_text())
+        assert results["status"] == "cancelled"
+        assert len(read_epochs(run_dirs[0])) == 1
+        assert (run_dirs[0] / "last.weights.h5").exists()
+        assert epochs.row_count == 1
+        assert "cancelled" in str(screen.query_one("#train-status").render())
+
+
+async def test_second_start_does_not_run_in_parallel(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await load_demo(pilot)
+        await fast_settings(pilot, epochs=100, batch_size=1)
+        await pilot.press("f4")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: app.training_worker() is not None, timeout=10)
+        first = app.training_worker()
+        await pilot.press("s")
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.training_worker() is first
+        running = [worker for worker in app.workers if worker.group == "train"]
+        assert running == [first]
+        assert app.screen.check_action("start", ()) is None  # Start is dimmed in the footer
+
+        await pilot.press("c")
+        await wait_until(pilot, lambda: app.training_worker() is None, timeout=60)
+        await wait_for_workers(pilot)
+        assert len(list((tmp_path / "runs").iterdir())) == 1
+        assert app.screen.check_action("start", ()) is True
+
+
+async def test_quit_during_training_asks_then_stops(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await load_demo(pilot)
+        await fast_settings(pilot, epochs=100, batch_size=1)
+        await pilot.press("f4")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: app.training_worker() is not None, timeout=10)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.training_worker() is not None
+
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running, timeout=60)
+    run_dirs = list((tmp_path / "runs").iterdir())
+    assert len(run_dirs) == 1
+    assert json.loads((run_dirs[0] / "results.json").read_text())["status"] == "cancelled"
