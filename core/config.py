@@ -81,6 +81,7 @@ class TrainConfig:
     momentum: float = 0.0  # Adagrad momentum as in the reference GRU4Rec
     shuffle_sessions: bool = False  # shuffle session order every epoch
     seed: int = 42
+    memory_limit_mb: int | None = None  # reject jobs estimated above this; None: 90% of available memory
 
 
 @dataclass
@@ -287,6 +288,12 @@ class Config:
         )
         check("train.momentum", is_number(t.momentum) and 0 <= t.momentum < 1, f"momentum must be in [0, 1), got {t.momentum!r}")
         check("train.shuffle_sessions", isinstance(t.shuffle_sessions, bool), "shuffle sessions is true or false")
+        if t.memory_limit_mb is not None:
+            check(
+                "train.memory_limit_mb",
+                is_int(t.memory_limit_mb) and t.memory_limit_mb >= 16,
+                f"training memory limit must be a whole number of MB >= 16, got {t.memory_limit_mb!r}",
+            )
         check("train.seed", is_int(t.seed) and 0 <= t.seed < 2**31, f"seed must be a whole number in [0, 2**31), got {t.seed!r}")
         if n_train_sessions is not None and is_int(t.batch_size) and t.batch_size > n_train_sessions:
             errors.setdefault(

@@ -68,6 +68,7 @@ SETTING_FLAGS: list[tuple[str, str, Callable[[str], Any], str, str]] = [
     ("--momentum", "train.momentum", float, "M", "momentum of the Adagrad optimizer"),
     ("--shuffle-sessions", "train.shuffle_sessions", _bool, "BOOL", "shuffle the session order every epoch"),
     ("--seed", "train.seed", int, "N", "random seed; the same seed repeats a run exactly on the CPU"),
+    ("--train-memory-limit-mb", "train.memory_limit_mb", int, "MB", "reject training estimated to need more than MB; unset, the limit is 90%% of the available memory"),
     ("--cutoffs", "eval.cutoffs", _cutoffs, "K,K", "cutoffs k for Recall@k and MRR@k"),
     ("--eval-batch-size", "eval.batch_size", int, "N", "parallel sessions per evaluation step"),
     ("--memory-limit-mb", "eval.memory_limit_mb", int, "MB", "memory for one block of scores; larger catalogs are scored in chunks"),
