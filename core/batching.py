@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -103,6 +104,100 @@ def session_parallel_batches(
         slot_last[taking] = offsets[new_sessions + 1] - 1
         reset[taking] = True
         slot_session[finished[n_new:]] = -1
+
+
+@dataclass
+class EpochArrays:
+    """Every step of one session-parallel pass as [steps, B] arrays.
+
+    Row t equals the t-th `Batch` that `session_parallel_batches` yields for
+    the same arguments. Rows past `steps` (padding up to a multiple of
+    `pad_to`) are inactive.
+    """
+
+    inputs: np.ndarray  # int32 [rows, B], 0 in inactive slots
+    targets: np.ndarray  # int32 [rows, B], 0 in inactive slots
+    reset: np.ndarray  # bool [rows, B]
+    active: np.ndarray  # bool [rows, B]
+    positions: np.ndarray  # int64 [rows, B], event index of the input, -1 when inactive
+    steps: int  # real steps; rows beyond are padding
+
+    @property
+    def active_counts(self) -> np.ndarray:
+        """Return the int64 number of active slots per row."""
+        return self.active.sum(axis=1, dtype=np.int64)
+
+
+def _schedule_sessions(queue: np.ndarray, pairs: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (first step, slot) of each queued session.
+
+    The generator's rule (slots that finish at the same step take the next
+    sessions in slot order) equals always giving the next session to the slot
+    that frees first, ties broken by the lower slot index, so one heap
+    operation per session replaces one Python iteration per step.
+    """
+    n = len(queue)
+    first_step = np.zeros(n, dtype=np.int64)
+    slot = np.zeros(n, dtype=np.int64)
+    n_first = min(batch_size, n)
+    slot[:n_first] = np.arange(n_first)
+    heap = [(int(pairs[i]), i) for i in range(n_first)]
+    heapq.heapify(heap)
+    pair_list = pairs.tolist()
+    for i in range(n_first, n):
+        free_step, free_slot = heap[0]
+        first_step[i] = free_step
+        slot[i] = free_slot
+        heapq.heapreplace(heap, (free_step + pair_list[i], free_slot))
+    return first_step, slot
+
+
+def session_parallel_arrays(
+    items: np.ndarray,
+    offsets: np.ndarray,
+    batch_size: int,
+    order: np.ndarray | None = None,
+    pad_to: int = 1,
+) -> EpochArrays:
+    """Build all batches of one pass at once, as `session_parallel_batches` would yield them.
+
+    Arguments are those of `session_parallel_batches`; `pad_to` rounds the
+    number of rows up to a multiple with inactive rows, so callers can cut
+    fixed-size chunks. Memory is about 26 bytes per step and slot.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if pad_to < 1:
+        raise ValueError(f"pad_to must be >= 1, got {pad_to}")
+    items = np.asarray(items)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    lengths = np.diff(offsets)
+    order = np.arange(len(lengths), dtype=np.int64) if order is None else np.asarray(order, dtype=np.int64)
+    queue = order[lengths[order] >= 2]
+    pairs = lengths[queue] - 1
+
+    first_step, slot = _schedule_sessions(queue, pairs, batch_size)
+    steps = int((first_step + pairs).max()) if len(queue) else 0
+    rows = -(-steps // pad_to) * pad_to
+
+    # One entry per (input, target) pair: its step, slot and input event.
+    session_of_pair = np.repeat(np.arange(len(queue)), pairs)
+    pair_starts = np.cumsum(pairs) - pairs
+    within = np.arange(int(pairs.sum())) - np.repeat(pair_starts, pairs)
+    pair_step = first_step[session_of_pair] + within
+    pair_slot = slot[session_of_pair]
+    pair_position = offsets[queue][session_of_pair] + within
+
+    positions = np.full((rows, batch_size), -1, dtype=np.int64)
+    positions[pair_step, pair_slot] = pair_position
+    active = positions >= 0
+    inputs = np.zeros((rows, batch_size), dtype=np.int32)
+    targets = np.zeros((rows, batch_size), dtype=np.int32)
+    inputs[pair_step, pair_slot] = items[pair_position]
+    targets[pair_step, pair_slot] = items[pair_position + 1]
+    reset = np.zeros((rows, batch_size), dtype=bool)
+    reset[first_step, slot] = True
+    return EpochArrays(inputs, targets, reset, active, positions, steps)
 
 
 def stack_batches(batches: list[Batch]) -> dict[str, np.ndarray]:

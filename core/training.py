@@ -9,6 +9,7 @@ from typing import Callable
 import numpy as np
 
 from core.batching import count_pairs, session_parallel_arrays
+from core.capacity import check_training_memory
 from core.config import Config
 from core.errors import TrainingError
 from core.evaluation import ModelEvaluator
@@ -86,6 +87,7 @@ class Trainer:
         train_cfg = config.train
         model_cfg = config.model
 
+        check_training_memory(config, split.item_index.n_items)
         set_determinism(train_cfg.seed)
         self.rng = np.random.default_rng(train_cfg.seed)
         self.n_items = split.item_index.n_items
