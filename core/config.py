@@ -253,7 +253,11 @@ class Config:
             value = getattr(sp, name)
             check(f"split.{name}", is_number(value) and value >= 0, f"{name} must be a number of days >= 0, got {value!r}")
         if d.train_path is None:
-            check("split.test_days", is_number(sp.test_days) and sp.test_days > 0, "test_days must be > 0 to have a test set")
+            check(
+                "split.test_days",
+                is_number(sp.test_days) and sp.test_days > 0,
+                f"test_days must be > 0 to have a test set, got {sp.test_days!r}",
+            )
 
         check(
             "model.embedding_size",

@@ -117,6 +117,13 @@ def detect_format(path: str | Path) -> tuple[str, Path]:
         for format_name, file_name in RATINGS_FILES.items():
             if (path / file_name).is_file():
                 return format_name, path / file_name
+        metadata = [name for name in ("movies.dat", "u.item", "movies.csv") if (path / name).is_file()]
+        if metadata:
+            raise DataError(
+                path, f"this folder has the item file {metadata[0]} but no ratings file.",
+                expected="ratings.dat, u.data or ratings.csv beside it",
+                fix="Download the complete MovieLens archive (sbr-tui download ml-1m) or copy its ratings file here.",
+            )
         raise DataError(
             path, "this folder is not a recognised dataset folder.",
             expected="a MovieLens folder with ratings.dat (1M/10M), u.data (100K) or ratings.csv (latest/20M/25M/32M)",

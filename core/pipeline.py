@@ -29,10 +29,11 @@ ProgressCallback = Callable[[str, float], None]
 class PreparedData:
     """A split ready for training, with item metadata and statistics of the log."""
 
-    split: Split
+    split: Split | None  # None only when `allow_split_failure` was set and the split failed
     items: pd.DataFrame | None  # metadata indexed by original item id, or None when the format has none
     stats: DataStats  # of the filtered, sessionised log before the split (pre-split: all files together)
     raw_stats: DataStats | None  # of the raw log before any filter, or None for pre-split files
+    split_error: str | None = None  # why the split failed, when it was allowed to
 
 
 def _check_data_settings(config: Config) -> None:
@@ -58,7 +59,9 @@ def _presplit_log(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return log.assign(session_id=keys.to_numpy(dtype=np.int64)).drop(columns="part")
 
 
-def prepare_data(config: Config, progress: ProgressCallback | None = None) -> PreparedData:
+def prepare_data(
+    config: Config, progress: ProgressCallback | None = None, allow_split_failure: bool = False
+) -> PreparedData:
     """Load, filter, sessionise and split the data that `config.data` names.
 
     A raw log (`config.data.path`) goes through the session filters and the time
@@ -67,7 +70,9 @@ def prepare_data(config: Config, progress: ProgressCallback | None = None) -> Pr
     filters. `progress`, when given, is called with a stage name ("load", "filter",
     "split", "stats") and the overall fraction done, from 0 to 1.
     Raises ConfigError for invalid data settings or filters that leave nothing,
-    and DataError for input files that cannot be read.
+    and DataError for input files that cannot be read. With `allow_split_failure`,
+    a split that the settings make impossible is reported in `split_error`
+    instead, so the statistics of the log can still be shown.
     """
     _check_data_settings(config)
     data = config.data
@@ -78,12 +83,19 @@ def prepare_data(config: Config, progress: ProgressCallback | None = None) -> Pr
         valid = None if data.valid_path is None else datasets.load_tsv(data.valid_path).interactions
         test = None if data.test_path is None else datasets.load_tsv(data.test_path).interactions
         _report(progress, "split", LOAD_SHARE)
-        split = split_presplit(train, valid, test)
+        split = None
+        split_error = None
+        try:
+            split = split_presplit(train, valid, test)
+        except ConfigError as exc:
+            if not allow_split_failure:
+                raise
+            split_error = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
         _report(progress, "stats", 0.9)
         frames = [frame for frame in (train, valid, test) if frame is not None]
         stats = compute_stats(_presplit_log(frames))
         _report(progress, "stats", 1.0)
-        return PreparedData(split=split, items=None, stats=stats, raw_stats=None)
+        return PreparedData(split=split, items=None, stats=stats, raw_stats=None, split_error=split_error)
 
     def load_progress(fraction: float) -> None:
         _report(progress, "load", LOAD_SHARE * fraction)
@@ -93,9 +105,16 @@ def prepare_data(config: Config, progress: ProgressCallback | None = None) -> Pr
     _report(progress, "filter", LOAD_SHARE)
     sessions = filter_and_sessionize(dataset.interactions, config.sessions)
     _report(progress, "split", 0.8)
-    split = split_by_time(sessions, config.split)
+    split = None
+    split_error = None
+    try:
+        split = split_by_time(sessions, config.split)
+    except ConfigError as exc:
+        if not allow_split_failure:
+            raise
+        split_error = str(exc)
     _report(progress, "stats", 0.9)
     stats = compute_stats(sessions)
     raw_stats = compute_stats(dataset.interactions)
     _report(progress, "stats", 1.0)
-    return PreparedData(split=split, items=dataset.items, stats=stats, raw_stats=raw_stats)
+    return PreparedData(split=split, items=dataset.items, stats=stats, raw_stats=raw_stats, split_error=split_error)

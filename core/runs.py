@@ -46,7 +46,8 @@ def _now() -> str:
 def _dataset_name(config: Config) -> str:
     path = config.data.path or config.data.train_path or "data"
     name = Path(path).stem if Path(path).suffix else Path(path).name
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "data"
+    # Long file names would make run names hard to read in an 80-column list.
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:24] or "data"
 
 
 def create_run_dir(runs_dir: str | Path, config: Config) -> Path:

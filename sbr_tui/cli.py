@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from core.config import FORMATS, LOSSES, OPTIMIZERS, SESSION_MODES, Config
-from core.errors import SbrError
+from core.errors import ConfigError, SbrError
 from sbr_tui import __version__
 from sbr_tui.i18n import _
 
@@ -72,28 +72,51 @@ SETTING_FLAGS: list[tuple[str, str, Callable[[str], Any], str, str]] = [
     ("--cutoffs", "eval.cutoffs", _cutoffs, "K,K", "cutoffs k for Recall@k and MRR@k"),
     ("--eval-batch-size", "eval.batch_size", int, "N", "parallel sessions per evaluation step"),
     ("--memory-limit-mb", "eval.memory_limit_mb", int, "MB", "memory for one block of scores; larger catalogs are scored in chunks"),
-    ("--runs-dir", "runs_dir", str, "DIR", "folder for run directories (default: the user data folder)"),
+    ("--runs-dir", "runs_dir", str, "DIR", "folder for run directories (default: the runs folder in the user data folder)"),
 ]
 
 
-def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+# Settings whose help text already says what happens when they are unset.
+DEFAULT_IN_TEXT = {"runs_dir", "train.memory_limit_mb"}
+FLAG_BY_SETTING = {dotted: flag for flag, dotted, _kind, _metavar, _text in SETTING_FLAGS}
+DATA_SECTIONS = ("data", "sessions", "split")
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser, sections: Sequence[str] | None = None) -> None:
+    """Add one flag per setting, limited to `sections` (such as "data") when given."""
     defaults = Config()
     group = parser.add_argument_group(_("settings (override --preset and --config)"))
     for flag, dotted, kind, metavar, text in SETTING_FLAGS:
+        section = dotted.partition(".")[0]
+        if sections is not None and section not in sections:
+            continue
         default = defaults.get(dotted)
         if isinstance(default, list):
             default = ",".join(str(v) for v in default)
-        if dotted == "data.format" or dotted.startswith("data."):
-            shown = "" if default in (None, "") else f" (default: {default})"
+        if dotted in DEFAULT_IN_TEXT or (section == "data" and default in (None, "")):
+            shown = ""
         elif default is None:
             shown = " (default: none)"
-        elif dotted == "runs_dir":
-            shown = ""
         else:
             shown = f" (default: {default})"
         group.add_argument(flag, dest=dotted, type=kind, metavar=metavar, default=argparse.SUPPRESS, help=_(text) + shown)
-    group.add_argument("--preset", metavar="NAME", help=_("named settings: movielens-course, rsc15-reference"))
-    group.add_argument("--config", metavar="FILE", help=_("TOML file with settings; flags override it"))
+    if sections is None:
+        group.add_argument("--preset", metavar="NAME", help=_("named settings: movielens-course, rsc15-reference"))
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        help=_("TOML file with settings in tables such as [train] and [model]; flags override it"),
+    )
+
+
+def describe_config_error(error: ConfigError) -> str:
+    """Return the message of a ConfigError with each setting's command-line flag beside its name."""
+    lines = []
+    for dotted, message in error.errors.items():
+        flag = FLAG_BY_SETTING.get(dotted)
+        name = f"{flag} ({dotted})" if flag else dotted
+        lines.append(f"{name}: {message}")
+    return _("invalid settings:") + "\n  " + "\n  ".join(lines)
 
 
 def build_config(args: argparse.Namespace, path: str | None) -> Config:
@@ -132,9 +155,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_setting_flags(train)
 
     stats = commands.add_parser("stats", help=_("print statistics of a log"), description=_("Print counts, session lengths and time statistics."))
-    stats.add_argument("path", help=_("ratings file or dataset folder"))
+    stats.add_argument("path", nargs="?", help=_("ratings file or dataset folder (or pre-split files with --train/--test)"))
     stats.add_argument("--json", action="store_true", help=_("print the statistics as one JSON object"))
-    _add_setting_flags(stats)
+    _add_setting_flags(stats, DATA_SECTIONS)
 
     recommend = commands.add_parser("recommend", help=_("show a session's history and next-item recommendations"))
     recommend.add_argument("run_dir", help=_("run directory written by `sbr-tui train`"))
@@ -193,7 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SbrError as exc:
         from rich.text import Text
 
-        err.print(Text.assemble((f"{_('error')}: ", "bold red"), str(exc)), highlight=False)
+        message = describe_config_error(exc) if isinstance(exc, ConfigError) else str(exc)
+        err.print(Text.assemble((f"{_('error')}: ", "bold red"), message), highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err.print(_("interrupted"))

@@ -22,19 +22,16 @@ err = Console(stderr=True)
 
 
 def _metric_table(title: str, rows: dict[str, dict[str, float]], cutoffs: list[int]) -> Table:
+    """Return one row per metric and one column per model, which fits 80 columns."""
     table = Table(title=title)
-    table.add_column(_("model"))
+    table.add_column(_("metric"))
+    shown = {name: metrics for name, metrics in rows.items() if metrics}
+    for name in shown:
+        table.add_column(name, justify="right")
     for k in cutoffs:
-        table.add_column(f"Recall@{k}", justify="right")
-        table.add_column(f"MRR@{k}", justify="right")
-    for name, metrics in rows.items():
-        if not metrics:
-            continue
-        cells = []
-        for k in cutoffs:
-            cells.append(f"{metrics.get(f'recall@{k}', 0.0):.4f}")
-            cells.append(f"{metrics.get(f'mrr@{k}', 0.0):.4f}")
-        table.add_row(name, *cells)
+        for metric, label in (("recall", "Recall"), ("mrr", "MRR")):
+            key = f"{metric}@{k}"
+            table.add_row(f"{label}@{k}", *(f"{metrics.get(key, 0.0):.4f}" for metrics in shown.values()))
     return table
 
 
@@ -124,21 +121,35 @@ def command_train(args: argparse.Namespace, config: Config) -> int:
 
 
 def command_stats(args: argparse.Namespace, config: Config) -> int:
-    """Run `sbr-tui stats`: statistics of the raw log and of the sessions after filtering."""
+    """Run `sbr-tui stats`: statistics of the raw log and of the sessions after filtering.
+
+    The statistics are printed even when the split settings do not fit the
+    log; the split problem is then reported below them.
+    """
     from core.pipeline import prepare_data
     from sbr_tui.stats_view import stats_tables
 
-    prepared = prepare_data(config)
+    prepared = prepare_data(config, allow_split_failure=True)
+    split = prepared.split.summary() if prepared.split is not None else None
     if args.json:
-        data = {"raw": prepared.raw_stats.to_dict() if prepared.raw_stats else None, "sessions": prepared.stats.to_dict(), "split": prepared.split.summary()}
+        data = {
+            "raw": prepared.raw_stats.to_dict() if prepared.raw_stats else None,
+            "sessions": prepared.stats.to_dict(),
+            "split": split,
+            "split_error": prepared.split_error,
+        }
         out.print(json.dumps(data), soft_wrap=True, highlight=False, markup=False)
         return 0
     if prepared.raw_stats is not None:
         for table in stats_tables(prepared.raw_stats, _("Raw log")):
             out.print(table)
-    for table in stats_tables(prepared.stats, _("Sessions after filters")):
+    title = _("Sessions after filters") if prepared.raw_stats is not None else _("Sessions")
+    for table in stats_tables(prepared.stats, title):
         out.print(table)
-    out.print(_split_table(prepared.split.summary()))
+    if split is not None:
+        out.print(_split_table(split))
+    else:
+        out.print(_("No split with these settings: {error}").format(error=prepared.split_error), highlight=False, markup=False)
     return 0
 
 
@@ -152,9 +163,16 @@ def command_recommend(args: argparse.Namespace) -> int:
 
     run = load_run(args.run_dir)
     if args.list or args.session is None:
-        for part in ("valid", "test"):
-            ids = run.sessions[part].session_ids
-            out.print(_("{part}: {n} sessions: {ids}").format(part=part, n=len(ids), ids=" ".join(str(i) for i in ids[:200])) + (" ..." if len(ids) > 200 else ""))
+        ids = {part: run.sessions[part].session_ids.tolist() for part in ("valid", "test")}
+        if args.json:
+            out.print(json.dumps(ids), soft_wrap=True, highlight=False, markup=False)
+        else:
+            for part, part_ids in ids.items():
+                out.print(
+                    _("{part}: {n} sessions: {ids}").format(part=part, n=len(part_ids), ids=" ".join(map(str, part_ids))),
+                    soft_wrap=True,
+                    highlight=False,
+                )
         if args.session is None and not args.list:
             raise SbrError(_("choose a session with --session ID (ids listed above)"))
         return 0
@@ -210,17 +228,34 @@ def command_runs(args: argparse.Namespace) -> int:
     from core.runs import default_runs_dir, list_runs
 
     runs_dir = Path(args.list_runs_dir) if args.list_runs_dir else default_runs_dir()
+    if not runs_dir.exists():
+        raise SbrError(_("runs folder {path} not found; train a run first or pass --runs-dir").format(path=runs_dir))
+    if not runs_dir.is_dir():
+        raise SbrError(_("{path} is not a folder; pass the folder that contains run directories").format(path=runs_dir))
+    runs = list_runs(runs_dir)
+    if not runs:
+        out.print(_("No runs in {path}.").format(path=runs_dir), highlight=False)
+        return 0
+
     table = Table(title=str(runs_dir))
-    for column in (_("run"), _("status"), _("epochs"), _("test Recall@20"), _("test MRR@20"), _("note")):
-        table.add_column(column)
-    for run in list_runs(runs_dir):
+    # The name column folds long names onto more lines so the metric columns keep their width.
+    table.add_column(_("run"), overflow="fold")
+    table.add_column(_("status"), no_wrap=True, min_width=9)
+    table.add_column(_("epochs"), justify="right", no_wrap=True)
+    table.add_column("R@20", justify="right", no_wrap=True, min_width=6)
+    table.add_column("MRR@20", justify="right", no_wrap=True, min_width=6)
+    for run in runs:
         table.add_row(
-            run.name, run.status, str(run.epochs),
+            run.name,
+            run.status,
+            str(run.epochs),
             f"{run.test['recall@20']:.4f}" if "recall@20" in run.test else "-",
             f"{run.test['mrr@20']:.4f}" if "mrr@20" in run.test else "-",
-            run.error or "",
         )
     out.print(table)
+    problems = [run for run in runs if run.error]
+    for run in problems:
+        out.print(f"{run.name}: {run.error}", highlight=False, markup=False)
     return 0
 
 

@@ -159,7 +159,7 @@ def test_invalid_setting_is_a_clear_error(shared_data, capsys):
     status, _, err = run_cli(capsys, "train", str(shared_data / "ml-100k"), "--batch-size", "0")
 
     assert status == 2
-    assert "train.batch_size" in err
+    assert "--batch-size (train.batch_size)" in err
     assert "got 0" in err
 
 
@@ -232,3 +232,60 @@ def test_runs_lists_broken_directory(tmp_path, ml100k_run, capsys):
     assert "broken" in out
     assert "finished" in out
     assert Path(ml100k_run["run_dir"]).exists()
+
+
+def test_stats_when_split_impossible(shared_data, capsys):
+    # One YOOCHOOSE file spans a few days, so the 30-day test period would take every session.
+    path = shared_data / "yoochoose-100k" / "yoochoose-clicks-100k_train_full.txt"
+    status, out, _ = run_cli(capsys, "stats", str(path), "--json")
+
+    assert status == 0
+    report = last_json_line(out)
+    assert report["split"] is None
+    assert "test_days" in report["split_error"]
+    assert report["sessions"]["events"] == 70_278
+
+
+def test_stats_on_presplit_files(shared_data, capsys):
+    folder = shared_data / "yoochoose-100k"
+    status, out, _ = run_cli(
+        capsys, "stats", "--train", str(folder / "yoochoose-clicks-100k_train_full.txt"),
+        "--test", str(folder / "yoochoose-clicks-100k_test.txt"), "--json",
+    )
+
+    assert status == 0
+    report = last_json_line(out)
+    assert report["split"]["test"]["predictions"] == 10_152
+
+
+def test_stats_has_only_data_flags(capsys):
+    with pytest.raises(SystemExit):
+        main(["stats", "--help"])
+    help_text = capsys.readouterr().out
+
+    assert "--min-rating" in help_text
+    assert "--epochs" not in help_text
+
+
+def test_recommend_list_json(ml100k_run, capsys):
+    status, out, _ = run_cli(capsys, "recommend", ml100k_run["run_dir"], "--list", "--json")
+
+    assert status == 0
+    ids = last_json_line(out)
+    assert len(ids["test"]) == 242
+    assert len(ids["valid"]) == 129
+
+
+def test_runs_missing_folder(tmp_path, capsys):
+    status, _, err = run_cli(capsys, "runs", "--runs-dir", str(tmp_path / "missing"))
+
+    assert status == 2
+    assert "not found" in err
+
+
+def test_folder_with_only_item_file(shared_data, capsys):
+    status, _, err = run_cli(capsys, "stats", str(shared_data / "ml-1m"))
+
+    assert status == 2
+    assert "movies.dat" in err
+    assert "no ratings file" in err
