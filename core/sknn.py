@@ -20,6 +20,9 @@ import scipy.sparse as sp
 from core.baselines import session_pairs
 from core.evaluation import EvalResult, MetricAccumulator
 
+# Above this share of candidate (row, session) pairs, a dense similarity matrix is faster.
+DENSE_SHARE = 0.25
+
 
 class SessionKNNBaseline:
     """V-SKNN scored on every next-event prediction, in batches of prefixes."""
@@ -70,19 +73,42 @@ class SessionKNNBaseline:
 
     def scores(self, prefixes: sp.csr_matrix) -> np.ndarray:
         """Return dense item scores [rows, n_items] for a batch of weighted prefixes."""
-        similarity = (prefixes @ self.item_sessions).tocoo()
+        similarity = prefixes @ self.item_sessions
+        n_rows = prefixes.shape[0]
+        if similarity.nnz > DENSE_SHARE * n_rows * max(self.n_sessions, 1):
+            neighbours = self._neighbours_dense(similarity.toarray())
+        else:
+            neighbours = self._neighbours_sparse(similarity.tocoo(), n_rows)
+        return (neighbours @ self.session_items).toarray()
+
+    def _neighbours_sparse(self, similarity: sp.coo_matrix, n_rows: int) -> sp.csr_matrix:
+        """Keep the sample_size most recent candidate sessions of each row, then the k most similar."""
         rows, sessions, values = similarity.row, similarity.col, similarity.data
         keep = values > 0
         rows, sessions, values = rows[keep], sessions[keep], values[keep]
-
-        # Keep the sample_size most recent candidate sessions of each row, then the k most similar.
         chosen = _top_per_row(rows, self.recency[sessions], self.sample_size)
         rows, sessions, values = rows[chosen], sessions[chosen], values[chosen]
         chosen = _top_per_row(rows, values, self.k)
         rows, sessions, values = rows[chosen], sessions[chosen], values[chosen]
+        return sp.csr_matrix((values, (rows, sessions)), shape=(n_rows, self.n_sessions))
 
-        neighbours = sp.csr_matrix((values, (rows, sessions)), shape=(prefixes.shape[0], self.n_sessions))
-        return (neighbours @ self.session_items).toarray()
+    def _neighbours_dense(self, similarity: np.ndarray) -> sp.csr_matrix:
+        """The same selection on a dense [rows, sessions] matrix, faster when most sessions are candidates."""
+        n_rows = similarity.shape[0]
+        if self.sample_size < self.n_sessions:
+            recency = np.where(similarity > 0, self.recency[None, :], -1)
+            cut = self.n_sessions - self.sample_size
+            recent = np.argpartition(recency, cut, axis=1)[:, cut:]
+            sampled = np.zeros_like(similarity)
+            np.put_along_axis(sampled, recent, np.take_along_axis(similarity, recent, axis=1), axis=1)
+            similarity = sampled
+        if self.k < self.n_sessions:
+            cut = self.n_sessions - self.k
+            top = np.argpartition(similarity, cut, axis=1)[:, cut:]
+            values = np.take_along_axis(similarity, top, axis=1)
+            rows = np.repeat(np.arange(n_rows), top.shape[1])
+            return sp.csr_matrix((values.ravel(), (rows, top.ravel())), shape=similarity.shape)
+        return sp.csr_matrix(similarity)
 
     def evaluate(self, data, cutoffs: Sequence[int]) -> EvalResult:
         """Rank every next-event target of `data`; ties count against the baseline."""

@@ -72,3 +72,21 @@ def test_repeated_item_keeps_latest_weight():
 
     # Prefix [3, 1, 3]: item 3 keeps weight 3/3, not 1/3 + 3/3; item 1 weighs 2/3.
     assert np.allclose(prefixes, [0.0, 2 / 3, 0.0, 1.0, 0.0])
+
+
+def test_dense_and_sparse_selection_agree():
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(3)
+    lengths = rng.integers(2, 6, 60)
+    sessions = [rng.integers(0, 30, n).tolist() for n in lengths]
+    train = make_data(sessions, last_times=rng.permutation(60))
+    baseline = SessionKNNBaseline(train, 30, k=7, sample_size=20)
+    # Distinct similarities (no ties), about half of the sessions are candidates.
+    similarity = rng.random((15, 60)) * (rng.random((15, 60)) < 0.5)
+
+    dense = baseline._neighbours_dense(similarity.copy()).toarray()
+    sparse = baseline._neighbours_sparse(sp.coo_matrix(similarity), 15).toarray()
+
+    assert np.array_equal(dense, sparse)
+    assert (np.count_nonzero(dense, axis=1) <= 7).all()
