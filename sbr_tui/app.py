@@ -16,7 +16,7 @@ from sbr_tui.dialogs.confirm import ConfirmDialog
 from sbr_tui.dialogs.help import HelpDialog
 from sbr_tui.i18n import _
 from sbr_tui.messages import DataChanged, LoadProgress
-from sbr_tui.screens.base import error_text
+from sbr_tui.screens.base import error_text, notify_error
 from sbr_tui.screens.browse import BrowseScreen
 from sbr_tui.screens.data import DataScreen
 from sbr_tui.screens.runs import RunsScreen
@@ -43,8 +43,9 @@ class SbrApp(App[int]):
     TITLE = "sbr-tui"
     SCREENS = {"data": DataScreen, "setup": SetupScreen, "train": TrainScreen, "browse": BrowseScreen, "runs": RunsScreen}
     BINDINGS = [
-        *(Binding(key, f"show('{name}')", title, id=f"app.{name}") for name, key, title in NAV_SCREENS),
-        Binding("f1,question_mark", "help", _("Help"), id="app.help"),
+        # The screen bar at the top shows these keys and F1, so the footer leaves them out to fit 80 columns.
+        *(Binding(key, f"show('{name}')", title, show=False, id=f"app.{name}") for name, key, title in NAV_SCREENS),
+        Binding("f1,question_mark", "help", _("Help"), show=False, id="app.help"),
         Binding("ctrl+q", "quit", _("Quit"), priority=True, id="app.quit"),
     ]
 
@@ -110,7 +111,7 @@ class SbrApp(App[int]):
             self._notify_screens(DataChanged)
         elif event.state == WorkerState.ERROR:
             message = error_text(event.worker.error)
-            self.notify(message, title=_("Loading failed"), severity="error", timeout=10)
+            notify_error(self, message, _("Data could not be loaded"))
             self._notify_screens(DataChanged, message)
 
     def _notify_screens(self, message_type: type[DataChanged], error: str | None = None) -> None:
@@ -174,7 +175,7 @@ class SbrApp(App[int]):
             )
         yield SystemCommand(_("Help"), _("Show every key"), self.action_help)
         for binding in getattr(screen, "BINDINGS", []):
-            if isinstance(binding, Binding) and binding.description and binding.show:
+            if isinstance(binding, Binding) and binding.description:
                 action = binding.action
                 yield SystemCommand(
                     binding.description,

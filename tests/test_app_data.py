@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Static
+from rich.console import Console
+from textual.widgets import Input, ProgressBar, Static
 
-from app_helpers import make_app, wait_for_workers
+from app_helpers import load_demo, make_app, wait_for_workers
+from sbr_tui.dialogs.download import DownloadDialog
+from sbr_tui.widgets.stats_view import distribution_table
 
 
 async def load_path(pilot, path: str) -> str:
@@ -25,6 +28,12 @@ async def test_missing_file_shows_error(tmp_path):
         assert app.prepared is None
         assert any("not found" in note.message for note in app._notifications)
         assert app.is_running
+
+        # A second failure replaces the first error instead of stacking another one.
+        await load_path(pilot, str(tmp_path / "no-such-ratings.dat"))
+        errors = [note for note in app._notifications if note.severity == "error"]
+        assert len(errors) == 1
+        assert errors[0].title == "Data could not be loaded"
 
 
 async def test_malformed_file_shows_line(tmp_path):
@@ -51,3 +60,36 @@ async def test_empty_path_asks_for_one(tmp_path):
         await pilot.pause()
         assert not list(app.workers)
         assert any("Enter the path" in note.message for note in app._notifications)
+
+
+async def test_distribution_table_fits_80_columns(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await load_demo(pilot)
+        stats = app.prepared.stats
+    columns = [("length", stats.session_length, False), ("duration", stats.session_duration, True), ("events/day", stats.events_per_day, False)]
+    console = Console(width=80, record=True)
+    console.print(distribution_table("Sessions", columns))
+    text = console.export_text()
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    rows = [line.split("│")[1].strip() for line in text.splitlines() if line.count("│") >= 2]
+    assert rows == ["mean", "min", "p25", "median", "p75", "p90", "p99", "max"]
+    assert any(unit in text for unit in (" d ", " h ", " min ", " s "))
+
+
+async def test_failed_download_hides_progress(tmp_path):
+    app = make_app(tmp_path, download_base_url=(tmp_path / "no-mirror").as_uri() + "/")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, DownloadDialog)
+        bar = dialog.query_one(ProgressBar)
+        assert not bar.display
+
+        await pilot.press("d")
+        await wait_for_workers(pilot)
+        assert "retry" in str(dialog.query_one("#download-status", Static).render())
+        assert not bar.display
+        assert bar.total is not None  # a bar without a total keeps animating

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from app_helpers import make_app
+from app_helpers import make_app, screen_text
 from core.config import Config
 from sbr_tui.dialogs.compare import CompareDialog
 from sbr_tui.dialogs.confirm import ConfirmDialog
@@ -54,6 +54,11 @@ def column_values(table: DataTable, column: int) -> list[str]:
     return [str(table.get_row_at(row)[column]) for row in range(table.row_count)]
 
 
+def run_names(table: DataTable) -> list[str]:
+    """Return the run folder names in table order; the rows are keyed by them."""
+    return [str(row.key.value) for row in table.ordered_rows]
+
+
 async def test_broken_runs_are_listed(tmp_path):
     make_runs(tmp_path / "runs")
     app = make_app(tmp_path)
@@ -62,13 +67,13 @@ async def test_broken_runs_are_listed(tmp_path):
         await pilot.pause()
         table = app.screen.query_one("#runs-table", DataTable)
         assert table.row_count == 5
-        statuses = dict(zip(column_values(table, 1), column_values(table, 2)))
+        statuses = dict(zip(run_names(table), column_values(table, 2)))
         assert statuses["20240504-100000-broken"] == "broken"
         assert statuses["20240505-missing-results"] == "broken"
         assert statuses["20240502-100000-demo-cross-entropy"] == "cancelled"
 
         # Opening a broken run shows what is missing instead of failing.
-        table.move_cursor(row=column_values(table, 1).index("20240504-100000-broken"))
+        table.move_cursor(row=run_names(table).index("20240504-100000-broken"))
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, RunDetailDialog)
@@ -76,6 +81,26 @@ async def test_broken_runs_are_listed(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.SCREEN_NAME == "Runs"
+
+
+async def test_runs_table_fits_80_columns(tmp_path):
+    make_runs(tmp_path / "runs")
+    for number in range(20):
+        write_run(tmp_path / "runs", f"20240601-1200{number:02d}-ml-latest-small-top1-max", "finished", 64, 0.5)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        table = app.screen.query_one("#runs-table", DataTable)
+        assert table.max_scroll_x == 0
+        labels = dict(zip(run_names(table), column_values(table, 1)))
+        assert labels["20240501-100000-demo-cross-entropy"] == "05-01 10:00 demo"
+        assert labels["20240505-missing-results"] == "…40505-missing-results"  # no start time: the end of the name
+        assert column_values(table, 3)[-1] == "CE"
+
+        text = screen_text(app)
+        assert "d Delete" in text
+        assert "tR@20" in text
 
 
 async def test_missing_runs_folder_is_empty(tmp_path):
@@ -94,17 +119,18 @@ async def test_sort_by_column(tmp_path):
         await pilot.pause()
         screen = app.screen
         table = screen.query_one("#runs-table", DataTable)
-        assert column_values(table, 1)[0] == "20240505-missing-results"  # newest first
+        assert run_names(table)[0] == "20240505-missing-results"  # newest first
 
-        hidden_column = 4
-        screen.sort_column = hidden_column
+        recall_column = 5
+        assert str(table.columns[table.ordered_columns[recall_column].key].label) == "vR@20"
+        screen.sort_column = recall_column
         screen.sort_reverse = False
         screen.rebuild()
-        assert column_values(table, hidden_column)[:3] == ["32", "64", "100"]
+        assert column_values(table, recall_column)[:3] == ["0.4000", "0.6000", "0.7000"]
         await pilot.press("v")
-        assert column_values(table, hidden_column)[:3] == ["100", "64", "32"]
+        assert column_values(table, recall_column)[:3] == ["0.7000", "0.6000", "0.4000"]
         await pilot.press("s")
-        assert screen.sort_column == hidden_column + 1
+        assert screen.sort_column == recall_column + 1
 
 
 async def test_compare_and_delete(tmp_path):
@@ -114,9 +140,9 @@ async def test_compare_and_delete(tmp_path):
         await pilot.press("f6")
         await pilot.pause()
         table = app.screen.query_one("#runs-table", DataTable)
-        names = column_values(table, 1)
+        names = run_names(table)
         for name in ("20240501-100000-demo-cross-entropy", "20240503-100000-demo-cross-entropy"):
-            table.move_cursor(row=column_values(table, 1).index(name))
+            table.move_cursor(row=run_names(table).index(name))
             await pilot.press("space")
         await pilot.press("c")
         await pilot.pause()
@@ -125,11 +151,13 @@ async def test_compare_and_delete(tmp_path):
         rows = {str(compare.get_row_at(i)[0]): compare.get_row_at(i)[1:] for i in range(compare.row_count)}
         assert [str(v) for v in rows["hidden_size"]] == ["64", "100"]
         assert [str(v) for v in rows["test recall@20"]] == ["0.7000", "0.6000"]
+        headers = [str(column.label) for column in compare.ordered_columns[1:]]
+        assert headers == ["05-03 10:00:00 demo", "05-01 10:00:00 demo"]
         await pilot.press("escape")
         await pilot.pause()
 
         target = "20240502-100000-demo-cross-entropy"
-        table.move_cursor(row=column_values(table, 1).index(target))
+        table.move_cursor(row=run_names(table).index(target))
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)

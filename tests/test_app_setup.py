@@ -106,6 +106,24 @@ async def test_toml_save_and_open(tmp_path):
         assert field_input(pilot, "model.hidden_size").value == "48"
 
 
+async def test_unreadable_toml_titles_error(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        for attempt in range(2):
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            app.screen.query_one(Input).value = str(tmp_path / "missing.toml")
+            await pilot.press("enter")
+            await pilot.pause()
+
+        errors = [note for note in app._notifications if note.severity == "error"]
+        assert len(errors) == 1  # the second error replaced the first
+        assert errors[0].title == "Settings file could not be read"
+        assert "not found" in errors[0].message
+
+
 async def test_preset_fills_the_form(tmp_path):
     app = make_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from textual.widgets import ProgressBar
+
 from app_helpers import fast_settings, load_demo, make_app, wait_for_workers, wait_until
 from core.runs import read_epochs
 from sbr_tui.screens.train import TrainScreen
@@ -41,7 +43,41 @@ async def test_cancel_mid_epoch_keeps_run(tmp_path, monkeypatch):
         assert len(read_epochs(run_dirs[0])) == 1
         assert (run_dirs[0] / "last.weights.h5").exists()
         assert epochs.row_count == 1
-        assert "cancelled" in str(screen.query_one("#train-status").render())
+        status = str(screen.query_one("#train-status").render())
+        assert "cancelled" in status
+        assert "1 epoch in" in status
+        assert "F5 browses" in status
+
+
+async def test_cancel_before_first_epoch(tmp_path, monkeypatch):
+    show_phase = TrainScreen.on_phase_started
+    bar_totals = {}
+
+    def show_phase_then_cancel(screen, message):
+        show_phase(screen, message)
+        bar_totals[message.phase] = screen.query_one(ProgressBar).total
+        if message.phase == "train":
+            screen.action_cancel()
+
+    monkeypatch.setattr(TrainScreen, "on_phase_started", show_phase_then_cancel)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await load_demo(pilot)
+        await fast_settings(pilot, epochs=5, batch_size=1)
+        await pilot.press("f4")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: "train" in bar_totals, timeout=60)
+        await wait_until(pilot, lambda: app.training_worker() is None, timeout=60)
+        await wait_for_workers(pilot)
+
+        # While the baselines are computed the bar has no total, so it animates without a percentage.
+        assert bar_totals["baselines"] is None
+        assert app.screen.query_one(ProgressBar).total is not None
+        status = str(app.screen.query_one("#train-status").render())
+        assert "0 epochs" in status
+        assert "no saved weights" in status
+        assert "F5" not in status
+        assert app.browse_run is None
 
 
 async def test_second_start_does_not_run_in_parallel(tmp_path):

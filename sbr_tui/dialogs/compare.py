@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from core.runs import RunSummary
-from sbr_tui.formatting import format_duration, format_metric, status_name
+from sbr_tui.formatting import format_duration, format_metric, run_label, status_name
 from sbr_tui.i18n import _
 
 SETTING_ROWS = ("loss", "hidden_size", "embedding_size", "batch_size", "optimizer", "learning_rate", "epochs", "n_sample")
@@ -33,7 +33,8 @@ class CompareDialog(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_column("", key="name")
         for number, run in enumerate(self.runs):
-            table.add_column(run.name[-24:], key=str(number))
+            # Seconds tell apart runs started in the same minute.
+            table.add_column(run_label(run.name, run.dataset, width=26, seconds=True), key=str(number))
 
         table.add_row(_("status"), *(status_name(run.status) for run in self.runs))
         table.add_row(_("epochs done"), *(str(run.epochs) for run in self.runs))

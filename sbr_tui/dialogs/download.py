@@ -67,6 +67,9 @@ class DownloadDialog(ModalScreen[str | None]):
         if self.worker is not None and self.worker.is_running:
             return
         self.query_one("#download-status", Static).update(_("Downloading {name}...").format(name=self.selected_archive()))
+        bar = self.query_one(ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
         self.worker = self.download(self.selected_archive())
 
     def action_cancel(self) -> None:
@@ -93,9 +96,17 @@ class DownloadDialog(ModalScreen[str | None]):
     def show_progress(self, message: DownloadProgress) -> None:
         self.query_one(ProgressBar).update(total=message.total, progress=message.done)
 
+    def on_mount(self) -> None:
+        # An empty bar of unknown total animates, so it stays hidden until a download runs.
+        self.query_one(ProgressBar).display = False
+
     @on(Worker.StateChanged)
     def download_state(self, event: Worker.StateChanged) -> None:
         status = self.query_one("#download-status", Static)
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            bar = self.query_one(ProgressBar)
+            bar.update(total=1, progress=0)
+            bar.display = False
         if event.state == WorkerState.SUCCESS:
             self.dismiss(str(event.worker.result))
         elif event.state == WorkerState.ERROR:

@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from core.config import Config
 from core.runs import RunSummary, read_epochs
-from sbr_tui.formatting import format_duration, largest_cutoff, status_name
+from sbr_tui.formatting import epochs_text, format_duration, largest_cutoff, status_name
 from sbr_tui.i18n import _
 from sbr_tui.widgets.metric_table import EpochTable, MetricsTable
 
@@ -41,8 +41,8 @@ class RunDetailDialog(ModalScreen[None]):
         with Vertical(classes="dialog dialog-tall"):
             yield Static(_("Run {name}").format(name=summary.name), classes="dialog-title")
             with VerticalScroll():
-                status = _("status {status}, {epochs} epochs, {time}").format(
-                    status=status_name(summary.status), epochs=summary.epochs, time=format_duration(summary.seconds)
+                status = _("status {status}, {epochs}, {time}").format(
+                    status=status_name(summary.status), epochs=epochs_text(summary.epochs), time=format_duration(summary.seconds)
                 )
                 if summary.error:
                     status += "\n" + _("error: {error}").format(error=summary.error)

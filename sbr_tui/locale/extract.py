@@ -25,24 +25,46 @@ def quote(text: str) -> str:
     return f'"{escaped}"'
 
 
-def find_messages() -> dict[str, list[str]]:
-    """Return each string passed to `_` as a literal, with the places it occurs (file:line)."""
-    messages: dict[str, list[str]] = {}
+def literal_strings(node: ast.Call, count: int) -> list[str] | None:
+    """Return the first `count` arguments of a call when all are string literals, else None."""
+    arguments = node.args[:count]
+    if len(arguments) < count or not all(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in arguments):
+        return None
+    return [arg.value for arg in arguments]
+
+
+def find_messages() -> dict[tuple[str, str | None], list[str]]:
+    """Return each literal passed to `_`, or singular and plural passed to `ngettext`, with its places (file:line)."""
+    messages: dict[tuple[str, str | None], list[str]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_"):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
-            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            if node.func.id == "_":
+                strings = literal_strings(node, 1)
+                key = None if strings is None else (strings[0], None)
+            elif node.func.id == "ngettext":
+                strings = literal_strings(node, 2)
+                key = None if strings is None else (strings[0], strings[1])
+            else:
+                continue
+            if key is not None:
                 place = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
-                messages.setdefault(node.args[0].value, []).append(place)
+                messages.setdefault(key, []).append(place)
     return messages
 
 
 def main() -> None:
     entries = [HEADER]
-    for message, places in find_messages().items():
-        entries.append(f"#: {' '.join(places)}\nmsgid {quote(message)}\nmsgstr \"\"\n")
+    for (message, plural), places in find_messages().items():
+        if plural is None:
+            entries.append(f"#: {' '.join(places)}\nmsgid {quote(message)}\nmsgstr \"\"\n")
+        else:
+            entries.append(
+                f"#: {' '.join(places)}\nmsgid {quote(message)}\nmsgid_plural {quote(plural)}\n"
+                "msgstr[0] \"\"\nmsgstr[1] \"\"\n"
+            )
     TEMPLATE.write_text("\n".join(entries), encoding="utf-8")
     print(f"wrote {len(entries) - 1} messages to {TEMPLATE}")
 

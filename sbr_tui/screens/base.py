@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from textual.app import App
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -23,6 +24,17 @@ def error_text(error: BaseException | None) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+# Seconds an error notification stays. Each new error also clears the older notifications,
+# so that at 80x24 they never cover more than a few lines of the screen.
+ERROR_TIMEOUT = 8
+
+
+def notify_error(app: App, message: str, title: str) -> None:
+    """Show `message` as the only error notification of `app`."""
+    app.clear_notifications()
+    app.notify(message, title=title, severity="error", timeout=ERROR_TIMEOUT)
+
+
 class SbrScreen(Screen):
     """A main screen; subclasses set SCREEN_NAME to their entry in the screen bar."""
 
@@ -36,7 +48,7 @@ class SbrScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show every worker failure as an error notification, so none is swallowed."""
         if event.state == WorkerState.ERROR:
-            self.notify(error_text(event.worker.error), title=_("Error"), severity="error", timeout=10)
+            notify_error(self.app, error_text(event.worker.error), _("Error"))
             self.worker_failed(event.worker)
         elif event.state == WorkerState.SUCCESS:
             self.worker_succeeded(event.worker)

@@ -37,6 +37,8 @@ class BrowseScreen(SbrScreen):
         Binding("slash", "search", _("Find id"), id="browse.search"),
         Binding("pagedown", "page(1)", _("Next page"), show=False, id="browse.page_down"),
         Binding("pageup", "page(-1)", _("Previous page"), show=False, id="browse.page_up"),
+        Binding("home", "first_position", _("First position"), show=False, id="browse.first"),
+        Binding("end", "last_position", _("Last position"), show=False, id="browse.last"),
     ]
 
     def __init__(self) -> None:
@@ -95,7 +97,21 @@ class BrowseScreen(SbrScreen):
 
     def worker_failed(self, worker: Worker) -> None:
         if worker.group == "browse-load":
+            self.clear_run()
             self.query_one("#run-label", Static).update(_("Run could not be loaded."))
+        elif worker.group == "recommend":
+            self.query_one(RecommendationTable).clear_items()
+            self.query_one("#recs-label", Static).update(_("No recommendations: scoring the items failed."))
+
+    def clear_run(self) -> None:
+        """Forget the loaded run and empty the history and the recommendations, so no stale run stays on screen."""
+        self.run = None
+        self.index = 0
+        self.position = 0
+        self.query_one(HistoryTable).clear_session()
+        self.query_one(RecommendationTable).clear_items()
+        self.query_one("#session-label", Static).update("")
+        self.query_one("#recs-label", Static).update("")
 
     # ---- choosing a session and position ------------------------------------------
 
@@ -114,7 +130,7 @@ class BrowseScreen(SbrScreen):
             part=part_name(self.part), number=self.index + 1, count=data.n_sessions,
             session=int(data.session_ids[self.index]), user=int(data.user_ids[self.index]), length=length,
         )
-        label += _("; up/down moves the position")
+        label += _("; ↑/↓ Home/End move")
         self.query_one("#session-label", Static).update(label)
         self.query_one(HistoryTable).show_page(self.run, self.part, self.index, self.position)
         self.request_recommendations()
@@ -137,6 +153,15 @@ class BrowseScreen(SbrScreen):
     def action_toggle_part(self) -> None:
         self.part = "valid" if self.part == "test" else "test"
         self.show_session(0, 0)
+
+    def action_first_position(self) -> None:
+        """Move to the first event of the session."""
+        self.show_session(self.index, 0)
+
+    def action_last_position(self) -> None:
+        """Move to the last event of the session."""
+        if self.run is not None:
+            self.show_session(self.index, int(self.run.sessions[self.part].lengths[self.index]) - 1)
 
     def action_page(self, direction: int) -> None:
         from sbr_tui.widgets.session_lists import HISTORY_PAGE

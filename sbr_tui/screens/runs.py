@@ -14,9 +14,9 @@ from core.runs import RunSummary, delete_run, list_runs
 from sbr_tui.dialogs.compare import CompareDialog
 from sbr_tui.dialogs.confirm import ConfirmDialog
 from sbr_tui.dialogs.run_detail import RunDetailDialog
-from sbr_tui.formatting import format_duration, format_metric, largest_cutoff, status_name
+from sbr_tui.formatting import format_metric, largest_cutoff, loss_short_name, run_label, status_name
 from sbr_tui.i18n import _
-from sbr_tui.screens.base import SbrScreen
+from sbr_tui.screens.base import SbrScreen, notify_error
 from sbr_tui.widgets.nav import NavBar
 
 
@@ -36,9 +36,9 @@ class RunsScreen(SbrScreen):
         Binding("c", "compare", _("Compare"), id="runs.compare"),
         Binding("b", "browse_run", _("Browse"), id="runs.browse"),
         Binding("s", "sort_next", _("Sort"), id="runs.sort"),
-        Binding("v", "reverse", _("Reverse"), id="runs.reverse"),
+        Binding("v", "reverse", _("Reverse sort"), show=False, id="runs.reverse"),
         Binding("d,delete", "delete_run", _("Delete"), id="runs.delete"),
-        Binding("r", "refresh", _("Refresh"), id="runs.refresh"),
+        Binding("r", "refresh", _("Refresh"), show=False, id="runs.refresh"),
     ]
 
     def __init__(self) -> None:
@@ -50,24 +50,23 @@ class RunsScreen(SbrScreen):
         self.cutoff = 20
 
     def columns(self) -> list[tuple[str, Callable[[RunSummary], Any], Callable[[Any], str]]]:
-        """Return (title, sort value, cell text) for every column."""
+        """Return (title, sort value, cell text) for every column.
+
+        The columns fit 80 terminal columns. Hidden size, batch size, learning rate, duration
+        and the error of a run are in the dialog that Open shows.
+        """
         k = self.cutoff
         text = lambda value: "-" if value is None else str(value)  # noqa: E731
+        labels = {run.name: run_label(run.name, run.dataset) for run in self.runs}
         return [
             ("✓", lambda run: run.name in self.marked, lambda marked: "✓" if marked else ""),
-            (_("run"), lambda run: run.name, text),
+            (_("run"), lambda run: run.name, lambda name: labels.get(name, name)),
             (_("status"), lambda run: run.status, status_name),
-            (_("loss"), lambda run: run.settings.get("loss"), text),
-            (_("hidden"), lambda run: run.settings.get("hidden_size"), text),
-            (_("batch"), lambda run: run.settings.get("batch_size"), text),
-            (_("lr"), lambda run: run.settings.get("learning_rate"), text),
-            (_("epochs"), lambda run: run.epochs, text),
+            (_("loss"), lambda run: run.settings.get("loss"), loss_short_name),
+            (_("ep"), lambda run: run.epochs, text),
             (f"vR@{k}", lambda run: metric_value(run.best_valid, f"recall@{k}"), format_metric),
-            (f"vMRR@{k}", lambda run: metric_value(run.best_valid, f"mrr@{k}"), format_metric),
+            (f"vM@{k}", lambda run: metric_value(run.best_valid, f"mrr@{k}"), format_metric),
             (f"tR@{k}", lambda run: metric_value(run.test, f"recall@{k}"), format_metric),
-            (f"tMRR@{k}", lambda run: metric_value(run.test, f"mrr@{k}"), format_metric),
-            (_("time"), lambda run: run.seconds, format_duration),
-            (_("note"), lambda run: run.error, lambda error: (error or "")[:60]),
         ]
 
     def compose(self) -> ComposeResult:
@@ -86,8 +85,9 @@ class RunsScreen(SbrScreen):
         self.marked &= names
         cutoffs = [largest_cutoff(run.test or run.best_valid, 0) for run in self.runs]
         self.cutoff = 20 if 20 in cutoffs or not any(cutoffs) else max(cutoffs)
+        legend = _("v/t: best valid epoch/test, R: Recall, M: MRR")
         self.query_one("#runs-label", Static).update(
-            _("{n} runs in {folder}").format(n=len(self.runs), folder=self.sbr.runs_dir)
+            _("{n} runs in {folder}. {legend}").format(n=len(self.runs), folder=self.sbr.runs_dir, legend=legend)
         )
         self.rebuild()
 
@@ -102,14 +102,15 @@ class RunsScreen(SbrScreen):
         """Fill the table in the current sort order, keeping the cursor on the same run."""
         table = self.query_one("#runs-table", DataTable)
         current = self.current_run()
+        columns = self.columns()
         table.clear(columns=True)
-        for number, (title, _value, _cell) in enumerate(self.columns()):
+        for number, (title, _value, _cell) in enumerate(columns):
             arrow = ""
             if number == self.sort_column:
-                arrow = " ▼" if self.sort_reverse else " ▲"
+                arrow = "▼" if self.sort_reverse else "▲"
             table.add_column(title + arrow, key=str(number))
         for run in self.sorted_runs():
-            table.add_row(*(cell(value(run)) for _title, value, cell in self.columns()), key=run.name)
+            table.add_row(*(cell(value(run)) for _title, value, cell in columns), key=run.name)
         if current is not None and current.name in table.rows:
             table.move_cursor(row=table.get_row_index(current.name))
 
@@ -186,7 +187,7 @@ class RunsScreen(SbrScreen):
             try:
                 delete_run(run.path)
             except (SbrError, OSError) as exc:
-                self.notify(str(exc), title=_("Delete failed"), severity="error")
+                notify_error(self.app, str(exc), _("Delete failed"))
                 return
             if self.sbr.browse_run == run.path:
                 self.sbr.browse_run = None

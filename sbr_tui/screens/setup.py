@@ -16,7 +16,7 @@ from core.presets import PRESETS, apply_preset
 from sbr_tui.dialogs.path_prompt import PathPrompt
 from sbr_tui.i18n import _
 from sbr_tui.messages import DataChanged, LoadProgress
-from sbr_tui.screens.base import SbrScreen
+from sbr_tui.screens.base import SbrScreen, notify_error
 from sbr_tui.widgets.nav import NavBar
 from sbr_tui.widgets.settings_form import SettingsForm
 from sbr_tui.widgets.stats_view import split_table
@@ -94,7 +94,7 @@ class SetupScreen(SbrScreen):
     def action_update_split(self) -> None:
         """Prepare the data again with the current session and split settings."""
         if self.check():
-            self.notify(_("Fix the settings marked in red first."), severity="error")
+            notify_error(self.app, _("Fix the settings marked in red first."), _("Invalid settings"))
             return
         if not self.sbr.config.data.path:
             self.notify(_("Load data on the Data screen (F2) first."), severity="warning")
@@ -116,7 +116,7 @@ class SetupScreen(SbrScreen):
     def action_save_config(self) -> None:
         """Save the settings as TOML after checking every field."""
         if self.check():
-            self.notify(_("Fix the settings marked in red before saving."), severity="error")
+            notify_error(self.app, _("Fix the settings marked in red before saving."), _("Invalid settings"))
             return
 
         def save(path: str | None) -> None:
@@ -127,7 +127,7 @@ class SetupScreen(SbrScreen):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(self.sbr.config.to_toml(), encoding="utf-8")
             except OSError as exc:
-                self.notify(_("Cannot save {path}: {error}").format(path=target, error=exc), severity="error")
+                notify_error(self.app, _("Cannot save {path}: {error}").format(path=target, error=exc), _("Settings not saved"))
                 return
             self.notify(_("Settings saved to {path}").format(path=target))
 
@@ -143,7 +143,7 @@ class SetupScreen(SbrScreen):
             try:
                 config = Config.from_toml_file(Path(path).expanduser())
             except SbrError as exc:
-                self.notify(str(exc), title=_("Invalid settings file"), severity="error", timeout=10)
+                notify_error(self.app, str(exc), _("Settings file could not be read"))
                 return
             config.data = copy.deepcopy(self.sbr.config.data)
             self.sbr.config = config

@@ -16,9 +16,9 @@ from textual.message import Message
 from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import Worker, get_current_worker
 
-from sbr_tui.formatting import format_duration, status_name
+from sbr_tui.formatting import epochs_text, format_duration, status_name
 from sbr_tui.i18n import _
-from sbr_tui.screens.base import SbrScreen, error_text
+from sbr_tui.screens.base import SbrScreen, error_text, notify_error
 from sbr_tui.widgets.curve import MetricCurve
 from sbr_tui.widgets.metric_table import EpochTable, MetricsTable
 from sbr_tui.widgets.nav import NavBar
@@ -30,10 +30,16 @@ if TYPE_CHECKING:
 
 PHASES = {
     "load": _("loading the data"),
-    "baselines": _("evaluating the baselines"),
+    "baselines": _("computing the baselines (popular, item-to-next, V-SKNN)"),
     "train": _("training"),
     "valid": _("validating"),
     "test": _("testing the best epoch"),
+}
+
+# Phases without batch progress, with the text shown under the bar while they run.
+WAITING_PHASES = {
+    "load": _("Reading the data and building the sessions..."),
+    "baselines": _("Computing the baselines; epoch 1 starts after them."),
 }
 
 
@@ -126,17 +132,17 @@ class TrainScreen(SbrScreen):
             return
         app = self.sbr
         if app.settings_errors:
-            self.notify(_("Some settings are invalid; fix the fields marked in red."), title=_("Cannot train"), severity="error")
+            notify_error(self.app, _("Some settings are invalid; fix the fields marked in red."), _("Cannot train"))
             app.action_show("setup")
             return
         if not app.config.data.path and not app.config.data.train_path:
-            self.notify(_("Load data on the Data screen (F2) first."), title=_("Cannot train"), severity="error")
+            notify_error(self.app, _("Load data on the Data screen (F2) first."), _("Cannot train"))
             return
         n_train = app.prepared.split.train.n_sessions if app.prepared_is_current() else None
         errors = app.config.field_errors(n_train)
         if errors:
             message = "\n".join(f"{name}: {text}" for name, text in errors.items())
-            self.notify(message, title=_("Cannot train"), severity="error", timeout=10)
+            notify_error(self.app, message, _("Cannot train"))
             return
 
         config = copy.deepcopy(app.config)
@@ -193,6 +199,10 @@ class TrainScreen(SbrScreen):
 
     def on_phase_started(self, message: PhaseStarted) -> None:
         self.query_one("#train-status", Static).update(_("Phase: {phase}").format(phase=PHASES.get(message.phase, message.phase)))
+        if message.phase in WAITING_PHASES:
+            # These phases report no progress, so the bar only shows that the job is working.
+            self.query_one(ProgressBar).update(total=None)
+            self.query_one("#train-rate", Static).update(WAITING_PHASES[message.phase])
         if message.phase == "train" and self.run_dir is not None:
             self.show_valid_baselines()
 
@@ -241,17 +251,30 @@ class TrainScreen(SbrScreen):
         rows = {"GRU4Rec": result.test or {}}
         rows.update(result.baselines)
         self.query_one("#test-table", MetricsTable).show(rows, self.cutoffs)
-        self.sbr.browse_run = result.run_dir
-        status = _("Run {name}: {status}, {epochs} epochs in {time}. F5 browses its recommendations.").format(
-            name=result.run_dir.name, status=status_name(result.status), epochs=len(result.epochs), time=format_duration(result.seconds)
+        self.stop_progress()
+        status = _("Run {name}: {status}, {epochs} in {time}.").format(
+            name=result.run_dir.name, status=status_name(result.status), epochs=epochs_text(len(result.epochs)), time=format_duration(result.seconds)
         )
+        # core.runs saves weights at the end of each epoch, so a run without a finished epoch has none.
+        if result.epochs:
+            self.sbr.browse_run = result.run_dir
+            status += " " + _("F5 browses its recommendations.")
+        else:
+            status += " " + _("It has no saved weights to browse.")
         self.query_one("#train-status", Static).update(status)
         severity = "information" if result.status == "finished" else "warning"
         self.notify(_("Training {status}.").format(status=status_name(result.status)), severity=severity)
+
+    def stop_progress(self) -> None:
+        """Stop the bar's animation when the job ends in a phase without batch progress."""
+        bar = self.query_one(ProgressBar)
+        if bar.total is None:
+            bar.update(total=1, progress=0)
 
     def worker_failed(self, worker: Worker) -> None:
         if worker.group != "train":
             return
         self.refresh_bindings()
+        self.stop_progress()
         message = _("Training failed: {message}").format(message=error_text(worker.error))
         self.query_one("#train-status", Static).update(message)

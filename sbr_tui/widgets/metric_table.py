@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 from sbr_tui.formatting import format_duration, format_metric
 from sbr_tui.i18n import _
 
-BASELINE_NAMES = {"popular": _("most popular"), "item_to_next": _("item-to-next")}
+BASELINE_NAMES = {"popular": _("most popular"), "item_to_next": _("item-to-next"), "vsknn": _("V-SKNN")}
 
 
 class EpochTable(DataTable):

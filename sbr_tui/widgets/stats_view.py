@@ -11,14 +11,23 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Sparkline, Static
 
-from sbr_tui.formatting import format_count, format_duration, format_number, part_name
+from sbr_tui.formatting import format_count, format_number, part_name
 from sbr_tui.i18n import _
+from sbr_tui.stats_view import format_duration as compact_duration
+from sbr_tui.stats_view import format_number as compact_number
 
 if TYPE_CHECKING:
     from core.split import Split
     from core.stats import DataStats, Distribution
 
 BAR_WIDTH = 30
+
+# Attributes of core.stats.Distribution in the rows of the distribution table, with their labels.
+STATISTICS = ("mean", "min", "p25", "median", "p75", "p90", "p99", "max")
+STATISTIC_NAMES = {
+    "mean": _("mean"), "min": _("min"), "p25": _("p25"), "median": _("median"),
+    "p75": _("p75"), "p90": _("p90"), "p99": _("p99"), "max": _("max"),
+}
 
 
 def bar(count: int, largest: int, width: int = BAR_WIDTH) -> str:
@@ -52,22 +61,22 @@ def counts_table(stats: DataStats, raw: DataStats | None) -> Table:
     return table
 
 
-def distribution_table(title: str, rows: list[tuple[str, Distribution, str]]) -> Table:
-    """Return one row per distribution with count, mean, quartiles, p90, p99 and max.
+def distribution_table(title: str, columns: list[tuple[str, Distribution, bool]]) -> Table:
+    """Return one row per statistic (mean, min, quartiles, p90, p99, max) and one column per distribution.
 
-    Each row is (label, distribution, unit), where unit "s" formats values as durations.
+    Each column is (label, distribution, is_duration). Durations are in seconds and shown in the
+    largest fitting unit, such as `8.6 d` or `17.6 min`, so the table fits 80 terminal columns.
     """
     table = Table(title=title, title_justify="left")
     table.add_column("")
-    for name in (_("mean"), _("p25"), _("median"), _("p75"), _("p90"), _("p99"), _("max")):
-        table.add_column(name, justify="right")
-    for label, dist, unit in rows:
-        values = (dist.mean, dist.p25, dist.median, dist.p75, dist.p90, dist.p99, dist.max)
-        if unit == "s":
-            cells = [format_duration(v) for v in values]
-        else:
-            cells = [format_number(v) for v in values]
-        table.add_row(label, *cells)
+    for label, _dist, _is_duration in columns:
+        table.add_column(label, justify="right")
+    for name in STATISTICS:
+        cells = []
+        for _label, dist, is_duration in columns:
+            show = compact_duration if is_duration else compact_number
+            cells.append(show(getattr(dist, name)))
+        table.add_row(STATISTIC_NAMES[name], *cells)
     return table
 
 
@@ -129,11 +138,11 @@ class StatsView(VerticalScroll):
         widgets.append(
             Static(
                 distribution_table(
-                    _("Sessions after filters"),
+                    _("Sessions after filters (length in events)"),
                     [
-                        (_("length (events)"), stats.session_length, ""),
-                        (_("duration"), stats.session_duration, "s"),
-                        (_("events per day"), stats.events_per_day, ""),
+                        (_("length"), stats.session_length, False),
+                        (_("duration"), stats.session_duration, True),
+                        (_("events/day"), stats.events_per_day, False),
                     ],
                 )
             )
