@@ -77,10 +77,10 @@ WIDTH_SLACK = 1.25
 def evaluation_width(offsets: np.ndarray, max_width: int) -> int:
     """Return the number of parallel slots for evaluating sessions with these offsets.
 
-    No schedule takes fewer steps than the longest session has pairs, so
-    slots beyond what that many steps can fill would only score idle rows:
-    the width is about total pairs / longest pairs (times WIDTH_SLACK),
-    at most `max_width` and the number of sessions with a pair.
+    No schedule takes fewer steps than the longest session has pairs, and
+    slots beyond what that many steps can fill would only score idle rows.
+    So the width is about WIDTH_SLACK * total pairs / longest pairs, capped
+    by `max_width` and by the number of sessions with a pair.
     """
     pairs = np.diff(np.asarray(offsets, dtype=np.int64)) - 1
     pairs = pairs[pairs > 0]
@@ -137,6 +137,9 @@ class ModelEvaluator:
             ranks = tf.reduce_sum(tf.cast(scores >= target_scores[:, None], tf.int32), axis=1)
             return ranks, states
 
+        # NOTE: XLA and oneDNN may round an item's float32 score differently in blocks of
+        # other shapes, so an item within an ulp of the target can tie in one chunking and
+        # not in another. Ranks then differ by a few places among a million items.
         # Large catalogs: one pass reads each target's score from the chunk that holds it,
         # a second pass counts the items that score at least as high.
         target_scores = tf.zeros(tf.shape(targets), tf.float32)
