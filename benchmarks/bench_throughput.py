@@ -285,9 +285,14 @@ def worker(args) -> None:
     config, reason = dataset_config(args.dataset, Path(args.data_dir), Path(args.generated_dir) if args.generated_dir else None)
     if config is None:
         raise SystemExit(f"dataset {args.dataset} skipped: {reason}")
-    config.train.batch_size = args.batch
+    if args.preset:
+        from core.presets import apply_preset
+
+        apply_preset(config, args.preset)
+    else:
+        config.train.batch_size = args.batch
+        config.model.hidden_size = HIDDEN
     config.train.epochs = args.epochs_run
-    config.model.hidden_size = HIDDEN
     prepared, read_seconds, prepare_seconds = load(config)
     split = prepared.split
 
@@ -307,9 +312,13 @@ def worker(args) -> None:
             split, args.epochs, out["train_events_per_second"], out["eval_events_per_second"]
         )
         out["end_to_end_estimated"] = True
+    if config.model.n_sample > 0 or config.model.loss != "cross-entropy":
+        # The FLOP count assumes scores over every item; a sampled loss scores far fewer.
+        out["train_gflops"] = None
     out.update(
         dataset=args.dataset,
-        batch=args.batch,
+        batch=config.train.batch_size,
+        preset=args.preset,
         system=args.system,
         epochs=args.epochs,
         epochs_run=args.epochs_run,
@@ -338,6 +347,9 @@ def plan(args) -> list[dict]:
     where it runs `--large-epochs` epochs and the 10-epoch figure is estimated.
     """
     runs = []
+    if args.preset:
+        # A preset fixes the batch size; batch 0 tells the worker to keep it.
+        return [dict(dataset=dataset, batch=0, system="product", epochs_run=2, budget=None) for dataset in args.datasets]
     for dataset in args.datasets:
         for batch in args.batches:
             for system in SYSTEMS:
@@ -362,6 +374,8 @@ def run_configuration(args, run: dict, generated_dir: Path | None) -> dict | Non
     ]
     if run["budget"] is not None:
         command += ["--phase-budget", str(run["budget"])]
+    if args.preset:
+        command += ["--preset", args.preset]
     if generated_dir is not None:
         command += ["--generated-dir", str(generated_dir)]
     completed = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
@@ -377,7 +391,7 @@ def ratios(results: list[dict]) -> dict:
     out = {}
     for (dataset, batch, system), product in by_key.items():
         naive = by_key.get((dataset, batch, "naive"))
-        if system != "product" or naive is None:
+        if system != "product" or naive is None or product.get("train_gflops") is None:
             continue
         out[f"{dataset}/b{batch}"] = {
             "train_events_per_second": product["train_events_per_second"] / max(naive["train_events_per_second"], 1e-9),
@@ -407,7 +421,7 @@ def print_table(results: list[dict], ratio_table: dict) -> None:
     print("-" * len(header))
     for r in results:
         e2e = f"{r['end_to_end_seconds']:.1f}{'~' if r['end_to_end_estimated'] else ''}"
-        flops = f"{r['train_gflops']:.1f}/{r['matmul_peak_gflops']:.0f}" if r["system"] == "product" else ""
+        flops = f"{r['train_gflops']:.1f}/{r['matmul_peak_gflops']:.0f}" if r.get("train_gflops") is not None else ""
         print(
             f"{r['dataset']:<15} {r['batch']:>3} {r['system']:<8} {r['train_events_per_second']:>11.0f} "
             f"{r['eval_events_per_second']:>10.0f} {e2e:>13} {r['peak_rss_mb']:>7.0f} {flops:>13}"
@@ -440,6 +454,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--naive-budget", type=float, default=15.0,
                         help="seconds per phase for the naive reference on the larger logs")
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="folder with the shared datasets")
+    parser.add_argument(
+        "--preset",
+        help="measure only the product with this preset's model and batch size (e.g. rsc15-reference), 2 epochs",
+    )
     # Worker mode: one configuration, JSON on stdout.
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", help=argparse.SUPPRESS)

@@ -6,21 +6,10 @@ import pytest
 from core.baselines import ItemToNextBaseline, PopularBaseline, session_pairs
 from core.config import ModelConfig
 from core.evaluation import MetricAccumulator, ModelEvaluator, metrics_from_ranks, ranks_from_scores
-from core.split import SessionData
+from tests.session_data import make_session_data
 
 
-def make_data(sessions):
-    lengths = [len(s) for s in sessions]
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    items = np.concatenate([np.asarray(s, dtype=np.int32) for s in sessions])
-    n = len(sessions)
-    return SessionData(
-        items=items,
-        offsets=offsets,
-        times=np.arange(len(items), dtype=np.int64),
-        session_ids=np.arange(n, dtype=np.int64),
-        user_ids=np.arange(n, dtype=np.int64),
-    )
+make_data = make_session_data
 
 
 def make_model(n_items, seed=3, hidden=8):

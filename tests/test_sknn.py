@@ -3,19 +3,10 @@
 import numpy as np
 
 from core.sknn import SessionKNNBaseline
-from core.split import SessionData
+from tests.session_data import make_session_data
 
 
-def make_data(sessions, last_times=None):
-    lengths = [len(s) for s in sessions]
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    items = np.concatenate([np.asarray(s, dtype=np.int32) for s in sessions])
-    times = np.zeros(len(items), dtype=np.int64)
-    if last_times is not None:
-        for i, t in enumerate(last_times):
-            times[offsets[i] : offsets[i + 1]] = t
-    n = len(sessions)
-    return SessionData(items, offsets, times, np.arange(n, dtype=np.int64), np.arange(n, dtype=np.int64))
+make_data = make_session_data
 
 
 # Training sessions T0 = [0, 1, 2] (ends at t=10), T1 = [1, 3] (t=20), T2 = [2, 4] (t=30).

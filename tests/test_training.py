@@ -7,24 +7,14 @@ import pytest
 
 from core.config import Config, ModelConfig
 from core.errors import TrainingError
-from core.split import ItemIndex, SessionData, Split
+from core.split import ItemIndex, Split
 from core.tf_runtime import import_tensorflow
+from tests.session_data import make_session_data
 
 tf, keras = import_tensorflow()
 
 
-def make_data(sessions):
-    lengths = [len(s) for s in sessions]
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    items = np.concatenate([np.asarray(s, dtype=np.int32) for s in sessions])
-    n = len(sessions)
-    return SessionData(
-        items=items,
-        offsets=offsets,
-        times=np.arange(len(items), dtype=np.int64),
-        session_ids=np.arange(n, dtype=np.int64),
-        user_ids=np.arange(n, dtype=np.int64),
-    )
+make_data = make_session_data
 
 
 def make_split(n_items=20, seed=0, n_train=40):
