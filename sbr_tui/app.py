@@ -98,7 +98,8 @@ class SbrApp(App[int]):
         def progress(stage: str, fraction: float) -> None:
             target.post_message(LoadProgress(stage, fraction))
 
-        return config, prepare_data(config, progress=progress)
+        # Statistics are still worth showing when the split settings do not fit the log.
+        return config, prepare_data(config, progress=progress, allow_split_failure=True)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "load":

@@ -93,3 +93,26 @@ async def test_failed_download_hides_progress(tmp_path):
         assert "retry" in str(dialog.query_one("#download-status", Static).render())
         assert not bar.display
         assert bar.total is not None  # a bar without a total keeps animating
+
+
+async def test_split_failure_still_shows_analysis(tmp_path, shared_data):
+    # One YOOCHOOSE file spans a few days: the default 30 test days would take every session.
+    path = shared_data / "yoochoose-100k" / "yoochoose-clicks-100k_train_full.txt"
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        status = await load_path(pilot, str(path))
+        assert "Loaded" in status
+        assert app.prepared is not None
+        assert app.prepared.split is None
+        assert app.prepared.stats.events == 70_278
+        split_error = str(app.screen.query_one("#split-error", Static).render())
+        assert "test_days" in split_error
+
+        # Training is refused with the same reason instead of failing in the worker.
+        await pilot.press("f4")
+        await pilot.press("s")
+        await pilot.pause()
+        errors = [note for note in app._notifications if note.severity == "error"]
+        assert errors
+        assert "test_days" in errors[-1].message
+        assert app.training_worker() is None

@@ -126,4 +126,4 @@ class DataScreen(SbrScreen):
         source = self.sbr.config.data.path
         name = _("demo data") if source == DEMO_PATH else source
         status.update(_("Loaded {name}. F3 sets up training.").format(name=name))
-        await self.query_one(StatsView).show(prepared.stats, prepared.raw_stats, prepared.split)
+        await self.query_one(StatsView).show(prepared.stats, prepared.raw_stats, prepared.split, prepared.split_error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,7 +49,7 @@ class SetupScreen(SbrScreen):
 
     def n_train_sessions(self) -> int | None:
         prepared = self.sbr.prepared
-        return None if prepared is None else prepared.split.train.n_sessions
+        return None if prepared is None or prepared.split is None else prepared.split.train.n_sessions
 
     def check(self) -> dict[str, str]:
         """Read every field, show the errors beside the fields, and adopt the settings when all are valid."""
@@ -85,6 +86,10 @@ class SetupScreen(SbrScreen):
         prepared = self.sbr.prepared
         if prepared is None:
             summary.update(_("No data loaded: load a log on the Data screen (F2) to see the split sizes."))
+            return
+        if prepared.split is None:
+            message = _("No split with these settings: {error}. Change the split days, then Ctrl+R.")
+            summary.update(Text(message.format(error=prepared.split_error)))
             return
         table = split_table(prepared.split.summary())
         if not self.sbr.prepared_is_current():

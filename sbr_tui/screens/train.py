@@ -138,6 +138,9 @@ class TrainScreen(SbrScreen):
         if not app.config.data.path and not app.config.data.train_path:
             notify_error(self.app, _("Load data on the Data screen (F2) first."), _("Cannot train"))
             return
+        if app.prepared_is_current() and app.prepared.split is None:
+            notify_error(self.app, app.prepared.split_error or _("The data has no split."), _("Cannot train"))
+            return
         n_train = app.prepared.split.train.n_sessions if app.prepared_is_current() else None
         errors = app.config.field_errors(n_train)
         if errors:

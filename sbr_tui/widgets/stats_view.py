@@ -124,13 +124,20 @@ class StatsView(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(_("No data loaded yet."), id="stats-empty")
 
-    async def show(self, stats: DataStats, raw: DataStats | None, split: Split) -> None:
-        """Replace the panel with the analysis of `stats` (and `raw`, the log before filters)."""
+    async def show(self, stats: DataStats, raw: DataStats | None, split: Split | None, split_error: str | None = None) -> None:
+        """Replace the panel with the analysis of `stats` (and `raw`, the log before filters).
+
+        A missing `split` shows `split_error` in place of the split sizes.
+        """
         await self.remove_children()
-        widgets = [
-            Static(counts_table(stats, raw)),
-            Static(split_table(split.summary())),
-        ]
+        if split is not None:
+            split_widget = Static(split_table(split.summary()))
+        else:
+            split_widget = Static(
+                Text(_("No split with these settings: {error}. Change the split days in Setup (F3).").format(error=split_error)),
+                id="split-error",
+            )
+        widgets = [Static(counts_table(stats, raw)), split_widget]
         ratings = (raw or stats).rating_counts
         if ratings:
             labels = [f"{value:g}" for value in ratings]
