@@ -93,3 +93,18 @@ def screen_text(app) -> str:
     svg = app.export_screenshot()
     text = re.sub(r"<[^>]+>", "", svg.split("<g", 1)[1] if "<g" in svg else svg)
     return html.unescape(text).replace("\xa0", " ")
+
+
+def train_tiny_demo_run(runs_dir: Path) -> Path:
+    """Train one epoch of a tiny model on the demo data under `runs_dir`; return the run folder."""
+    from core.config import Config
+    from core.runs import run_training
+
+    config = Config()
+    config.data.path = "demo"
+    config.data.format = "demo"
+    config.model.hidden_size = 8
+    config.model.embedding_size = 8
+    config.train.epochs = 1
+    config.train.batch_size = 16
+    return run_training(config, runs_dir=runs_dir).run_dir

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Footer, Static
 
-from app_helpers import make_app, wait_for_workers
+from app_helpers import make_app, train_tiny_demo_run, wait_for_workers
 from sbr_tui.widgets.session_lists import HistoryTable, RecommendationTable, shorten_title
 
 GOOD_RUN = "20240601-120000-demo-cross-entropy"
@@ -18,17 +18,7 @@ NO_WEIGHTS_RUN = "20240602-120000-demo-cross-entropy"
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory) -> Path:
     """Train one epoch of a tiny model on the demo data and return its run folder."""
-    from core.config import Config
-    from core.runs import run_training
-
-    config = Config()
-    config.data.path = "demo"
-    config.data.format = "demo"
-    config.model.hidden_size = 8
-    config.model.embedding_size = 8
-    config.train.epochs = 1
-    config.train.batch_size = 16
-    return run_training(config, runs_dir=tmp_path_factory.mktemp("trained")).run_dir
+    return train_tiny_demo_run(tmp_path_factory.mktemp("trained"))
 
 
 def copy_runs(trained_run: Path, runs_dir: Path) -> Path:

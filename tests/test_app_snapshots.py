@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from app_helpers import load_demo, make_app, wait_for_workers
+from app_helpers import load_demo, make_app, train_tiny_demo_run, wait_for_workers
 from test_app_runs import make_runs
 from sbr_tui.widgets.curve import MetricCurve
 from sbr_tui.widgets.metric_table import EpochTable, MetricsTable
@@ -18,19 +18,8 @@ RUN_NAME = "20240601-120000-demo-cross-entropy"
 
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory) -> Path:
-    """Train one epoch of a tiny model on the demo data and return its run folder under a fixed name."""
-    from core.config import Config
-    from core.runs import run_training
-
-    config = Config()
-    config.data.path = "demo"
-    config.data.format = "demo"
-    config.model.hidden_size = 8
-    config.model.embedding_size = 8
-    config.train.epochs = 1
-    config.train.batch_size = 16
-    result = run_training(config, runs_dir=tmp_path_factory.mktemp("trained"))
-    return result.run_dir
+    """Train one epoch of a tiny model on the demo data and return its run folder."""
+    return train_tiny_demo_run(tmp_path_factory.mktemp("trained"))
 
 
 @pytest.fixture
