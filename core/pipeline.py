@@ -112,7 +112,7 @@ def prepare_data(
     except ConfigError as exc:
         if not allow_split_failure:
             raise
-        split_error = str(exc)
+        split_error = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
     _report(progress, "stats", 0.9)
     stats = compute_stats(sessions)
     raw_stats = compute_stats(dataset.interactions)
