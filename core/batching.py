@@ -20,7 +20,7 @@ class Batch:
     inputs: np.ndarray  # int32 [B], item index fed at this step
     targets: np.ndarray  # int32 [B], the next item of the same session
     reset: np.ndarray  # bool [B], slot started a new session: zero its hidden state first
-    active: np.ndarray  # bool [B], slot holds a session at this step
+    active: np.ndarray  # bool [B], slot has a session at this step
     sessions: np.ndarray  # int64 [B], session index in the data, -1 when inactive
     positions: np.ndarray  # int64 [B], event index of `inputs` in the data, -1 when inactive
 
@@ -131,9 +131,9 @@ class EpochArrays:
 def _schedule_sessions(queue: np.ndarray, pairs: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Return (first step, slot) of each queued session.
 
-    The generator's rule (slots that finish at the same step take the next
-    sessions in slot order) equals always giving the next session to the slot
-    that frees first, ties broken by the lower slot index, so one heap
+    In the generator, slots that finish at the same step take the next
+    sessions in slot order. That equals giving the next session to the slot
+    that frees first, with ties broken by the lower slot index. So one heap
     operation per session replaces one Python iteration per step.
     """
     n = len(queue)

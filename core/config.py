@@ -24,7 +24,7 @@ FORMATS = ("auto", "ml-dat", "ml-100k", "ml-csv", "tsv", "demo")
 
 @dataclass
 class DataConfig:
-    """Where the interactions come from."""
+    """Data source: a raw log, or pre-split GRU4Rec TSV files."""
 
     path: str | None = None  # a raw log: file or folder
     format: str = "auto"  # one of FORMATS; "auto" detects it from the path

@@ -140,7 +140,7 @@ class ModelEvaluator:
         # NOTE: XLA and oneDNN may round an item's float32 score differently in blocks of
         # other shapes, so an item within an ulp of the target can tie in one chunking and
         # not in another. Ranks then differ by a few places among a million items.
-        # Large catalogs: one pass reads each target's score from the chunk that holds it,
+        # Large catalogs: one pass reads each target's score from the chunk that contains it,
         # a second pass counts the items that score at least as high.
         target_scores = tf.zeros(tf.shape(targets), tf.float32)
         for start in range(0, self.n_items, self.chunk):

@@ -93,7 +93,7 @@ class SessionKNNBaseline:
         return sp.csr_matrix((values, (rows, sessions)), shape=(n_rows, self.n_sessions))
 
     def _neighbours_dense(self, similarity: np.ndarray) -> sp.csr_matrix:
-        """The same selection on a dense [rows, sessions] matrix, faster when most sessions are candidates."""
+        """Select the same neighbours from a dense [rows, sessions] matrix, which is faster when most sessions are candidates."""
         n_rows = similarity.shape[0]
         if self.sample_size < self.n_sessions:
             recency = np.where(similarity > 0, self.recency[None, :], -1)

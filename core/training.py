@@ -45,7 +45,7 @@ class EpochResult:
 
 @dataclass
 class TrainResult:
-    """What `Trainer.fit` did."""
+    """Outcome of `Trainer.fit`: the finished epochs, whether it was cancelled, and the best epoch."""
 
     epochs: list[EpochResult] = field(default_factory=list)
     cancelled: bool = False
@@ -290,6 +290,7 @@ class Trainer:
         cutoffs = list(self.config.eval.cutoffs)
         selection = selection_metric(cutoffs)
         best_value = -1.0
+        pairs = count_pairs(self.split.train.offsets)
         fit_start = time.perf_counter()
 
         for epoch in range(1, self.config.train.epochs + 1):
@@ -314,7 +315,6 @@ class Trainer:
             if is_best:
                 best_value = value
                 result.best_epoch = epoch
-            pairs = count_pairs(self.split.train.offsets)
             epoch_result = EpochResult(
                 epoch=epoch,
                 loss=loss,

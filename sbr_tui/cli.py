@@ -76,7 +76,7 @@ SETTING_FLAGS: list[tuple[str, str, Callable[[str], Any], str, str]] = [
 ]
 
 
-# Settings whose help text already says what happens when they are unset.
+# Settings whose help text already states what happens when they are unset.
 DEFAULT_IN_TEXT = {"runs_dir", "train.memory_limit_mb"}
 FLAG_BY_SETTING = {dotted: flag for flag, dotted, _kind, _metavar, _text in SETTING_FLAGS}
 DATA_SECTIONS = ("data", "sessions", "split")

@@ -184,6 +184,7 @@ def command_recommend(args: argparse.Namespace) -> int:
     span = slice(int(data.offsets[index]), int(data.offsets[index + 1]))
     history = data.items[span]
     top, scores = recommend_next(run.model, history, args.k)
+    seen = set(history.tolist())
 
     if args.json:
         payload = {
@@ -194,7 +195,7 @@ def command_recommend(args: argparse.Namespace) -> int:
                 for t, i in zip(data.times[span], history)
             ],
             "recommendations": [
-                {"rank": r + 1, "item_id": int(run.item_ids[i]), "title": str(run.titles[i]), "score": float(s), "in_history": bool(i in set(history.tolist()))}
+                {"rank": r + 1, "item_id": int(run.item_ids[i]), "title": str(run.titles[i]), "score": float(s), "in_history": int(i) in seen}
                 for r, (i, s) in enumerate(zip(top, scores))
             ],
         }
@@ -210,7 +211,6 @@ def command_recommend(args: argparse.Namespace) -> int:
         history_table.add_row(str(position), _format_time(t), str(run.item_ids[i]), str(run.titles[i]))
     out.print(history_table)
 
-    seen = set(history.tolist())
     rec_table = Table(title=_("Top {k} next items").format(k=len(top)))
     rec_table.add_column(_("rank"), justify="right")
     rec_table.add_column(_("item"), justify="right")
