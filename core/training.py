@@ -155,17 +155,18 @@ class Trainer:
         tf = self.tf
         keep = tf.cast(tf.logical_not(reset), tf.float32)[:, None]
         states = [state * keep for state in states]
-        weights = tf.cast(active, tf.float32)
+        weights = tf.cast(active, tf.float32)  # 1 for active slots, 0 for idle ones
 
         with tf.GradientTape() as tape:
             output, new_states = self.model.step(inputs, states, training=True)
             per_slot = self._loss(output, targets, active, negatives)
-            loss = tf.reduce_sum(per_slot * weights) / tf.maximum(tf.reduce_sum(weights), 1.0)
+            objective = batch_objective(per_slot, weights, self.batch_size)
 
         variables = self.model.trainable_variables
-        gradients = tape.gradient(loss, variables)
+        gradients = tape.gradient(objective, variables)
         self.optimizer.apply_gradients(zip(gradients, variables))
-        return loss, new_states
+        mean_loss = tf.reduce_sum(per_slot * weights) / tf.maximum(tf.reduce_sum(weights), 1.0)
+        return mean_loss, new_states
 
     def _train_step_impl(self, inputs, targets, reset, active, negatives=None):
         """Run one step on [B] tensors, carrying the hidden state in `self.states`."""
@@ -355,6 +356,20 @@ def steps_per_call(batch_size: int, n_items: int, hidden_size: int) -> int:
     """Return how many training steps one device call runs, from the step's FLOP estimate."""
     flops = training_step_flops(batch_size, n_items, hidden_size)
     return int(min(MAX_STEPS_PER_CALL, max(1, CALL_FLOP_BUDGET // max(flops, 1.0))))
+
+
+def batch_objective(per_slot, weights, batch_size: int):
+    """Return the loss a step minimises: the sum over active slots divided by B.
+
+    Dividing by B rather than by the number of active slots, as the
+    reference GRU4Rec does, keeps every event's weight the same when the
+    last sessions of an epoch leave slots idle. A mean over active slots
+    gives the events of those last steps up to B times the usual weight,
+    right before the model is evaluated. docs/accuracy.md records the
+    accuracy it cost.
+    """
+    tf, _ = import_tensorflow()
+    return tf.reduce_sum(per_slot * weights) / float(batch_size)
 
 
 def make_optimizer(name: str, learning_rate: float, momentum: float = 0.0):

@@ -228,3 +228,13 @@ def test_sampled_losses_train(loss, n_sample):
 
     assert all(math.isfinite(e.loss) for e in result.epochs)
     assert len(result.epochs) == 2
+
+
+def test_objective_divides_by_batch_size_not_active_slots():
+    from core.training import batch_objective
+
+    per_slot = tf.constant([2.0, 4.0, 6.0, 8.0])
+    weights = tf.constant([1.0, 1.0, 0.0, 0.0])
+
+    # (2 + 4) / 4 slots; a mean over the two active slots would give 3.
+    assert float(batch_objective(per_slot, weights, 4)) == pytest.approx(1.5)
