@@ -176,7 +176,7 @@ def matmul_peak(batch: int, n_items: int, hidden: int, repeats: int) -> float:
     return best
 
 
-def run_product(config, split, epochs: int, budget: float | None) -> dict:
+def run_product(config, split, epochs: int, budget: float | None, jit_compile: bool = True) -> dict:
     """Train, validate and test with core.training.Trainer and core.evaluation.ModelEvaluator."""
     from core.batching import session_parallel_arrays
     from core.training import Trainer, training_step_flops
@@ -185,7 +185,7 @@ def run_product(config, split, epochs: int, budget: float | None) -> dict:
     config.eval.cutoffs = cutoffs
     phases = {"train": [], "valid": [], "test": [], "eval_rate": []}
     start = time.perf_counter()
-    trainer = Trainer(config, split)
+    trainer = Trainer(config, split, jit_compile=jit_compile)
     steps_per_epoch = session_parallel_arrays(split.train.items, split.train.offsets, trainer.batch_size).steps
     train_steps = []
 
@@ -297,8 +297,10 @@ def worker(args) -> None:
     split = prepared.split
 
     budget = args.phase_budget
-    run = run_naive if args.system == "naive" else run_product
-    out = run(config, split, args.epochs_run, budget)
+    if args.system == "naive":
+        out = run_naive(config, split, args.epochs_run, budget)
+    else:
+        out = run_product(config, split, args.epochs_run, budget, jit_compile=args.system != "product-no-xla")
     phases = out.pop("_phases")
     capped = out.pop("_capped", False)
     complete = not capped and not any(
@@ -349,7 +351,12 @@ def plan(args) -> list[dict]:
     runs = []
     if args.preset:
         # A preset fixes the batch size; batch 0 tells the worker to keep it.
-        return [dict(dataset=dataset, batch=0, system="product", epochs_run=2, budget=None) for dataset in args.datasets]
+        systems = ["product", "product-no-xla"] if args.compare_xla else ["product"]
+        return [
+            dict(dataset=dataset, batch=0, system=system, epochs_run=2, budget=None)
+            for dataset in args.datasets
+            for system in systems
+        ]
     for dataset in args.datasets:
         for batch in args.batches:
             for system in SYSTEMS:
@@ -416,14 +423,14 @@ def machine() -> dict:
 
 
 def print_table(results: list[dict], ratio_table: dict) -> None:
-    header = f"{'dataset':<15} {'B':>3} {'system':<8} {'train ev/s':>11} {'eval ev/s':>10} {'end-to-end s':>13} {'RSS MB':>7} {'GFLOP/s':>13}"
+    header = f"{'dataset':<15} {'B':>3} {'system':<14} {'train ev/s':>11} {'eval ev/s':>10} {'end-to-end s':>13} {'RSS MB':>7} {'GFLOP/s':>13}"
     print(header)
     print("-" * len(header))
     for r in results:
         e2e = f"{r['end_to_end_seconds']:.1f}{'~' if r['end_to_end_estimated'] else ''}"
         flops = f"{r['train_gflops']:.1f}/{r['matmul_peak_gflops']:.0f}" if r.get("train_gflops") is not None else ""
         print(
-            f"{r['dataset']:<15} {r['batch']:>3} {r['system']:<8} {r['train_events_per_second']:>11.0f} "
+            f"{r['dataset']:<15} {r['batch']:>3} {r['system']:<14} {r['train_events_per_second']:>11.0f} "
             f"{r['eval_events_per_second']:>10.0f} {e2e:>13} {r['peak_rss_mb']:>7.0f} {flops:>13}"
         )
     print("~ estimated from measured rates. GFLOP/s: training step / tf.matmul peak on the same shapes.")
@@ -458,11 +465,16 @@ def main(argv: list[str] | None = None) -> None:
         "--preset",
         help="measure only the product with this preset's model and batch size (e.g. rsc15-reference), 2 epochs",
     )
+    parser.add_argument(
+        "--compare-xla",
+        action="store_true",
+        help="with --preset, also run the product with its training step compiled without XLA",
+    )
     # Worker mode: one configuration, JSON on stdout.
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", help=argparse.SUPPRESS)
     parser.add_argument("--batch", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--system", choices=SYSTEMS, help=argparse.SUPPRESS)
+    parser.add_argument("--system", choices=[*SYSTEMS, "product-no-xla"], help=argparse.SUPPRESS)
     parser.add_argument("--epochs-run", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--phase-budget", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--generated-dir", help=argparse.SUPPRESS)

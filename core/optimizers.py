@@ -39,16 +39,14 @@ class AdagradMomentum(keras.optimizers.Optimizer):
         lr = tf.cast(learning_rate, variable.dtype)
 
         if isinstance(gradient, tf.IndexedSlices):
-            # Rows repeated in the batch are summed first, as a dense gradient would be.
-            rows, position = tf.unique(gradient.indices)
-            values = tf.math.unsorted_segment_sum(gradient.values, position, tf.shape(rows)[0])
+            rows, values = _sum_duplicate_rows(gradient)
             accumulated = tf.gather(accumulator, rows) + tf.square(values)
-            self.assign(accumulator, tf.IndexedSlices(accumulated, rows))
             step = -lr * values / tf.sqrt(accumulated + self.epsilon)
             if self.momentum > 0:
                 step = self.momentum * tf.gather(velocity, rows) + step
                 self.assign(velocity, tf.IndexedSlices(step, rows))
-            self.assign_add(variable, tf.IndexedSlices(step, rows))
+            self.assign(accumulator, tf.IndexedSlices(accumulated, rows))
+            self.assign(variable, tf.IndexedSlices(tf.gather(variable, rows) + step, rows))
             return
 
         self.assign_add(accumulator, tf.square(gradient))
@@ -62,3 +60,27 @@ class AdagradMomentum(keras.optimizers.Optimizer):
         config = super().get_config()
         config.update({"momentum": self.momentum, "epsilon": self.epsilon})
         return config
+
+
+def _sum_duplicate_rows(gradient):
+    """Return (rows, values) with the values of repeated rows summed, keeping the input's length.
+
+    The update is not linear in the gradient, so each row must be updated
+    once with its summed gradient. `tf.unique` would do that, but its output
+    size depends on the data, which XLA cannot compile. Here the rows are
+    sorted and each run of equal rows is summed into one slot. The slots
+    past the number of distinct rows repeat the first run. Repeated slots
+    carry equal values, so scattering them writes the same result whatever
+    the order.
+    """
+    indices = gradient.indices
+    order = tf.argsort(indices, stable=True)
+    sorted_rows = tf.gather(indices, order)
+    starts = tf.concat([[True], tf.not_equal(sorted_rows[1:], sorted_rows[:-1])], axis=0)
+    run = tf.cumsum(tf.cast(starts, tf.int32)) - 1
+    n = tf.shape(indices)[0]
+    summed = tf.math.unsorted_segment_sum(tf.gather(gradient.values, order), run, n)
+    first_rows = tf.math.unsorted_segment_max(sorted_rows, run, n)
+    slot = tf.range(n)
+    source = tf.where(slot <= run[-1], slot, 0)
+    return tf.gather(first_rows, source), tf.gather(summed, source)

@@ -76,7 +76,7 @@ class Trainer:
     the host nor the graph ever carries state across sessions.
     """
 
-    def __init__(self, config: Config, split, callbacks: TrainCallbacks | None = None) -> None:
+    def __init__(self, config: Config, split, callbacks: TrainCallbacks | None = None, jit_compile: bool = True) -> None:
         tf, keras = import_tensorflow()
         from core.model import GRU4Rec
 
@@ -112,11 +112,9 @@ class Trainer:
         # Optimizer slots must exist before the step loop is traced: variables cannot be created inside it.
         self.optimizer.build(self.model.trainable_variables)
         self.steps_per_call = steps_per_call(self.batch_size, self.n_items, self.model.hidden_size)
-        # XLA slows the sparse Adagrad update (tf.unique has a data-dependent shape): on the
-        # rsc15-reference preset, yoochoose-100k, 2 cores, 5,300 events/s with XLA against 8,100 without.
-        from core.optimizers import AdagradMomentum
-
-        self.jit_compile = not isinstance(self.optimizer, AdagradMomentum)
+        # XLA fuses the K steps of a call; the sparse Adagrad update keeps fixed shapes for it.
+        # `jit_compile=False` exists for benchmarks and debugging.
+        self.jit_compile = jit_compile
         self._compile_steps()
         self.evaluator = ModelEvaluator(self.model, config.eval.batch_size, config.eval.memory_limit_mb)
 

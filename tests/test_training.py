@@ -219,6 +219,33 @@ def test_adagrad_momentum_by_hand():
     assert variable.numpy()[0] == pytest.approx(1 + first + second, rel=1e-6)
 
 
+@pytest.mark.parametrize("jit_compile", [False, True])
+def test_adagrad_momentum_sparse_rows_by_hand(jit_compile):
+    from core.optimizers import AdagradMomentum
+
+    variable = keras.Variable(np.zeros((4, 1), np.float32))
+    optimizer = AdagradMomentum(learning_rate=0.1, momentum=0.5, epsilon=1e-6)
+    optimizer.build([variable])
+
+    @tf.function(jit_compile=jit_compile)
+    def apply(indices, values):
+        gradient = tf.IndexedSlices(values, indices, dense_shape=tf.constant([4, 1]))
+        optimizer.apply_gradients([(gradient, variable)])
+
+    # Row 2 appears twice: its gradients are summed (1 + 2 = 3) before the non-linear update.
+    apply(tf.constant([2, 0, 2]), tf.constant([[1.0], [4.0], [2.0]]))
+    row0 = -0.1 * 4 / math.sqrt(16 + 1e-6)
+    row2 = -0.1 * 3 / math.sqrt(9 + 1e-6)
+    assert variable.numpy()[:, 0] == pytest.approx([row0, 0.0, row2, 0.0], rel=1e-6)
+
+    # Row 0 is absent from the second batch, so its momentum does not move it again.
+    apply(tf.constant([3, 2]), tf.constant([[2.0], [1.0]]))
+    row2_second = 0.5 * row2 - 0.1 * 1 / math.sqrt(10 + 1e-6)
+    row3 = -0.1 * 2 / math.sqrt(4 + 1e-6)
+    expected = [row0, 0.0, row2 + row2_second, row3]
+    assert variable.numpy()[:, 0] == pytest.approx(expected, rel=1e-6)
+
+
 @pytest.mark.parametrize("loss,n_sample", [("cross-entropy", 5), ("bpr-max", 0), ("top1-max", 4)])
 def test_sampled_losses_train(loss, n_sample):
     config = small_config()
