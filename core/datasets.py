@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -47,13 +47,16 @@ class Dataset:
     MovieLens, float64 for TSV), rating (float64) where the format has one, and
     session_id (int64, equal to user_id) only for GRU4Rec TSV. Rows are in file
     order. `items` is indexed by item_id with columns title and genres
-    ("|"-joined), or None when the format or folder has no metadata.
+    ("|"-joined), or None when the format or folder has no metadata or the
+    metadata file could not be read. `warnings` lists problems that did not
+    stop the load, such as that unreadable metadata file.
     """
 
     interactions: pd.DataFrame
     items: pd.DataFrame | None
     path: str
     format: str
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -177,10 +180,16 @@ def load_dataset(path: str | Path, format: str = "auto", progress: Progress | No
 
     spec = {"ml-dat": _ML_DAT, "ml-100k": _ML_100K, "ml-csv": _ML_CSV}[format]
     interactions = _read_table(ratings_path, spec, _scaled(progress, 0.0, 0.9))
-    items = _read_metadata(ratings_path.parent, format)
+    warnings = []
+    try:
+        items = _read_metadata(ratings_path.parent, format)
+    except DataError as error:
+        # Training needs only the ratings, so a broken metadata file costs the titles, not the load.
+        items = None
+        warnings.append(f"{error} The ratings loaded, but item titles and genres are not shown.")
     if progress is not None:
         progress(1.0)
-    return Dataset(interactions, items, str(ratings_path), format)
+    return Dataset(interactions, items, str(ratings_path), format, warnings)
 
 
 def load_tsv(path: str | Path, progress: Progress | None = None) -> Dataset:

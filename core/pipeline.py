@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ class PreparedData:
     stats: DataStats  # of the filtered, sessionised log before the split (pre-split: all files together)
     raw_stats: DataStats | None  # of the raw log before any filter, or None for pre-split files
     split_error: str | None = None  # why the split failed, when it was allowed to
+    warnings: list[str] = field(default_factory=list)  # load problems that did not stop the load
 
 
 def _check_data_settings(config: Config) -> None:
@@ -117,4 +118,7 @@ def prepare_data(
     stats = compute_stats(sessions)
     raw_stats = compute_stats(dataset.interactions)
     _report(progress, "stats", 1.0)
-    return PreparedData(split=split, items=dataset.items, stats=stats, raw_stats=raw_stats, split_error=split_error)
+    return PreparedData(
+        split=split, items=dataset.items, stats=stats, raw_stats=raw_stats, split_error=split_error,
+        warnings=list(dataset.warnings),
+    )

@@ -35,6 +35,12 @@ def _metric_table(title: str, rows: dict[str, dict[str, float]], cutoffs: list[i
     return table
 
 
+def _print_warnings(prepared) -> None:
+    """Print the load problems that did not stop the load to standard error."""
+    for warning in prepared.warnings:
+        err.print(_("Warning: {message}").format(message=warning), highlight=False, markup=False, soft_wrap=True)
+
+
 def _split_table(summary: dict[str, dict[str, int]]) -> Table:
     table = Table(title=_("Data split"))
     table.add_column(_("part"))
@@ -59,6 +65,7 @@ def command_train(args: argparse.Namespace, config: Config) -> int:
         prepared = prepare_data(config)
     finally:
         status.stop()
+    _print_warnings(prepared)
     if not args.json:
         out.print(_split_table(prepared.split.summary()))
 
@@ -130,6 +137,7 @@ def command_stats(args: argparse.Namespace, config: Config) -> int:
     from sbr_tui.stats_view import stats_tables
 
     prepared = prepare_data(config, allow_split_failure=True)
+    _print_warnings(prepared)
     split = prepared.split.summary() if prepared.split is not None else None
     if args.json:
         data = {

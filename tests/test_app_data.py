@@ -116,3 +116,21 @@ async def test_split_failure_still_shows_analysis(tmp_path, shared_data):
         assert errors
         assert "test_days" in errors[-1].message
         assert app.training_worker() is None
+
+
+async def test_broken_metadata_loads_with_warning(tmp_path, shared_data):
+    folder = tmp_path / "ml-small"
+    folder.mkdir()
+    (folder / "ratings.csv").symlink_to(shared_data / "ml-latest-small" / "ratings.csv")
+    (folder / "movies.csv").write_bytes("movieId,title,genres\n1,Amélie (2001),Comedy\n".encode("latin-1"))
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        status = await load_path(pilot, str(folder))
+        assert "Loaded" in status
+        assert app.prepared is not None
+        assert app.prepared.items is None
+
+        warnings = [note for note in app._notifications if note.severity == "warning"]
+        assert len(warnings) == 1
+        assert "movies.csv" in warnings[0].message
+        assert "titles and genres are not shown" in warnings[0].message

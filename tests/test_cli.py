@@ -148,6 +148,18 @@ def test_stats_tables(shared_data, capsys):
     assert "session length" in out
 
 
+def test_stats_warns_about_broken_metadata(shared_data, tmp_path, capsys):
+    (tmp_path / "ratings.csv").symlink_to(shared_data / "ml-latest-small" / "ratings.csv")
+    (tmp_path / "movies.csv").write_text("movieId;title;genres\n1;Toy Story (1995);Animation\n", encoding="utf-8")
+
+    status, out, err = run_cli(capsys, "stats", str(tmp_path))
+
+    assert status == 0
+    assert "100,836" in out
+    assert "Warning:" in err
+    assert "movies.csv, line 1" in err
+
+
 def test_missing_file_is_a_clear_error(tmp_path, capsys):
     status, _, err = run_cli(capsys, "train", str(tmp_path / "nothing.dat"))
 

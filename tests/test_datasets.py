@@ -42,6 +42,15 @@ def load_error(path: Path, **kwargs) -> str:
     return str(caught.value)
 
 
+def metadata_warning(path: Path) -> str:
+    """Load a folder with a broken metadata file, check that the ratings loaded, and return the warning."""
+    dataset = load_dataset(path)
+    assert len(dataset.interactions) > 0
+    assert dataset.items is None
+    assert len(dataset.warnings) == 1
+    return dataset.warnings[0]
+
+
 # ---------------------------------------------------------------- real files
 
 
@@ -436,13 +445,14 @@ def test_forced_format_folder_without_file(tmp_path):
 
 
 # ---------------------------------------------------------------- broken metadata
+# A broken metadata file does not stop the load. The ratings load and a warning names the problem.
 
 
 def test_malformed_movies_dat(tmp_path):
     write(tmp_path / "ratings.dat", "1::10::4::978300760\n")
     write(tmp_path / "movies.dat", "10::Heat (1995)::Action\n11::No genres here\n")
 
-    message = load_error(tmp_path)
+    message = metadata_warning(tmp_path)
 
     assert "movies.dat, line 2" in message
     assert "2 '::'-separated fields" in message
@@ -452,7 +462,7 @@ def test_movies_dat_bad_id(tmp_path):
     write(tmp_path / "ratings.dat", "1::10::4::978300760\n")
     write(tmp_path / "movies.dat", "ten::Heat (1995)::Action\n")
 
-    message = load_error(tmp_path)
+    message = metadata_warning(tmp_path)
 
     assert "movies.dat, line 1" in message
     assert "'ten' is not an integer" in message
@@ -462,7 +472,7 @@ def test_movies_csv_bad_header(tmp_path):
     write(tmp_path / "ratings.csv", "userId,movieId,rating,timestamp\n1,2,3.5,4\n")
     write(tmp_path / "movies.csv", "id;title;genres\n2;Jumanji;Adventure\n")
 
-    message = load_error(tmp_path)
+    message = metadata_warning(tmp_path)
 
     assert "movies.csv, line 1" in message
     assert "movieId,title,genres" in message
@@ -472,7 +482,7 @@ def test_movies_csv_duplicate_id(tmp_path):
     write(tmp_path / "ratings.csv", "userId,movieId,rating,timestamp\n1,2,3.5,4\n")
     write(tmp_path / "movies.csv", "movieId,title,genres\n2,Jumanji (1995),Adventure\n2,Again,Comedy\n")
 
-    message = load_error(tmp_path)
+    message = metadata_warning(tmp_path)
 
     assert "movies.csv, line 3" in message
     assert "appears twice, first on line 2" in message
@@ -483,7 +493,7 @@ def test_u_item_bad_genre_flag(tmp_path):
     flags = "|".join(["0"] * 18 + ["x"])
     write(tmp_path / "u.item", f"1|Toy Story (1995)|01-Jan-1995||http://example.org|{flags}\n")
 
-    message = load_error(tmp_path)
+    message = metadata_warning(tmp_path)
 
     assert "u.item, line 1" in message
     assert "not all 0 or 1" in message
@@ -493,7 +503,7 @@ def test_u_item_wrong_field_count(tmp_path):
     write(tmp_path / "u.data", "1\t1\t3\t100\n")
     write(tmp_path / "u.item", "1|Toy Story (1995)|01-Jan-1995\n")
 
-    message = load_error(tmp_path)
+    message = metadata_warning(tmp_path)
 
     assert "u.item, line 1" in message
     assert "3 pipe-separated fields, not 24" in message
@@ -504,9 +514,20 @@ def test_u_genre_malformed(tmp_path):
     write(tmp_path / "u.item", "1|Toy Story (1995)|01-Jan-1995||u|" + "|".join(["0"] * 19) + "\n")
     write(tmp_path / "u.genre", "unknown|0\nAction\n")
 
-    message = load_error(tmp_path)
+    message = metadata_warning(tmp_path)
 
     assert "u.genre, line 2" in message
+
+
+def test_movies_csv_latin1_keeps_ratings(tmp_path):
+    write(tmp_path / "ratings.csv", "userId,movieId,rating,timestamp\n1,2,3.5,4\n1,3,4.0,5\n")
+    (tmp_path / "movies.csv").write_bytes("movieId,title,genres\n2,Amélie (2001),Comedy\n".encode("latin-1"))
+
+    message = metadata_warning(tmp_path)
+
+    assert "movies.csv" in message
+    assert "not valid utf-8" in message
+    assert "titles and genres are not shown" in message
 
 
 # ---------------------------------------------------------------- demo dataset

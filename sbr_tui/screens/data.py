@@ -15,7 +15,7 @@ from sbr_tui.dialogs.download import DownloadDialog
 from sbr_tui.dialogs.file_browser import FileBrowser
 from sbr_tui.i18n import _
 from sbr_tui.messages import DataChanged, LoadProgress
-from sbr_tui.screens.base import SbrScreen
+from sbr_tui.screens.base import ERROR_TIMEOUT, SbrScreen
 from sbr_tui.widgets.nav import NavBar
 from sbr_tui.widgets.path_suggester import PathSuggester
 from sbr_tui.widgets.stats_view import StatsView
@@ -126,4 +126,6 @@ class DataScreen(SbrScreen):
         source = self.sbr.config.data.path
         name = _("demo data") if source == DEMO_PATH else source
         status.update(_("Loaded {name}. F3 sets up training.").format(name=name))
+        for warning in prepared.warnings:
+            self.notify(warning, title=_("Loaded with a warning"), severity="warning", timeout=ERROR_TIMEOUT)
         await self.query_one(StatsView).show(prepared.stats, prepared.raw_stats, prepared.split, prepared.split_error)
