@@ -106,6 +106,38 @@ _TSV = _TableSpec(
 )
 
 
+@dataclass(frozen=True)
+class PresplitFiles:
+    """Pre-split GRU4Rec TSV files found in one folder."""
+
+    train: Path
+    valid: Path | None
+    test: Path
+
+
+def find_presplit_files(folder: str | Path) -> PresplitFiles | None:
+    """Return the pre-split TSV files in `folder`, or None when it has no such set.
+
+    Two layouts are recognised: `train.tsv` and `test.tsv` with an optional
+    `valid.tsv`, and the session-rec naming `NAME_train_full.txt` with
+    `NAME_test.txt`. In the second layout the tuning pair
+    (`NAME_train_tr.txt`, `NAME_train_valid.txt`) is not used, so the model
+    trains on all training events and is tested as in published results. A
+    folder with several `NAME_train_full.txt` files is ambiguous and gives None.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    if (folder / "train.tsv").is_file() and (folder / "test.tsv").is_file():
+        valid = folder / "valid.tsv"
+        return PresplitFiles(folder / "train.tsv", valid if valid.is_file() else None, folder / "test.tsv")
+    full = sorted(folder.glob("*_train_full.txt"))
+    if len(full) != 1:
+        return None
+    test = folder / (full[0].name[: -len("_train_full.txt")] + "_test.txt")
+    return PresplitFiles(full[0], None, test) if test.is_file() else None
+
+
 def detect_format(path: str | Path) -> tuple[str, Path]:
     """Detect the format of a ratings file or dataset folder.
 
@@ -129,7 +161,9 @@ def detect_format(path: str | Path) -> tuple[str, Path]:
             )
         raise DataError(
             path, "this folder is not a recognised dataset folder.",
-            expected="a MovieLens folder with ratings.dat (1M/10M), u.data (100K) or ratings.csv (latest/20M/25M/32M)",
+            expected=("a MovieLens folder with ratings.dat (1M/10M), u.data (100K) or ratings.csv "
+                      "(latest/20M/25M/32M), or a folder of pre-split GRU4Rec TSV files "
+                      "(train.tsv and test.tsv, or NAME_train_full.txt and NAME_test.txt)"),
             fix="Select the folder that contains the ratings file, or select a GRU4Rec TSV file itself.",
         )
 

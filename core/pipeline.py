@@ -60,6 +60,26 @@ def _presplit_log(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return log.assign(session_id=keys.to_numpy(dtype=np.int64)).drop(columns="part")
 
 
+def set_data_source(config: Config, path: str, data_format: str = "auto") -> None:
+    """Point `config.data` at `path` in `data_format`, clearing the other kind of source.
+
+    With "auto", a folder that contains pre-split GRU4Rec TSV files (see
+    `core.datasets.find_presplit_files`) becomes the train/valid/test paths.
+    Anything else is a raw log for the session filters and the time split.
+    """
+    data = config.data
+    data.format = data_format
+    files = datasets.find_presplit_files(path) if data_format == "auto" else None
+    if files is None:
+        data.path = path
+        data.train_path = data.valid_path = data.test_path = None
+        return
+    data.path = None
+    data.train_path = str(files.train)
+    data.valid_path = None if files.valid is None else str(files.valid)
+    data.test_path = str(files.test)
+
+
 def prepare_data(
     config: Config, progress: ProgressCallback | None = None, allow_split_failure: bool = False
 ) -> PreparedData:

@@ -33,7 +33,9 @@ DATA_SECTIONS = ("data", "sessions", "split")
 def data_settings(config: Config) -> dict[str, Any]:
     """Return the settings that decide the prepared data: the data, sessions and split sections."""
     settings = config.to_dict()
-    return {name: settings[name] for name in DATA_SECTIONS}
+    # Pre-split files are used as they are, so the session and split settings do not change them.
+    sections = ("data",) if config.data.train_path is not None else DATA_SECTIONS
+    return {name: settings[name] for name in sections}
 
 
 class SbrApp(App[int]):

@@ -128,8 +128,13 @@ def build_config(args: argparse.Namespace, path: str | None) -> Config:
         apply_preset(config, args.preset)
     if getattr(args, "config", None):
         config.update_from_toml_file(args.config)
-    if path is not None:
-        config.data.path = path
+    flags = vars(args)
+    if path is not None and "data.train_path" in flags:
+        config.data.path = path  # both kinds of source: validation reports the conflict
+    elif path is not None:
+        from core.pipeline import set_data_source
+
+        set_data_source(config, path, flags.get("data.format", config.data.format))
     for _flag, dotted, _kind, _metavar, _text in SETTING_FLAGS:
         if dotted in vars(args):
             config.set(dotted, vars(args)[dotted])

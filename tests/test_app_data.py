@@ -134,3 +134,23 @@ async def test_broken_metadata_loads_with_warning(tmp_path, shared_data):
         assert len(warnings) == 1
         assert "movies.csv" in warnings[0].message
         assert "titles and genres are not shown" in warnings[0].message
+
+
+async def test_presplit_folder_loads_its_files(tmp_path, shared_data):
+    folder = shared_data / "yoochoose-100k"
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        status = await load_path(pilot, str(folder))
+        assert "yoochoose-clicks-100k_train_full.txt" in status
+        assert app.prepared.split.test.n_predictions == 10_152
+        assert app.config.data.path is None
+
+        # Split settings do not apply to pre-split files, so changing them keeps the data current.
+        app.config.split.test_days = 3
+        assert app.prepared_is_current()
+
+        await pilot.press("f3")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        warnings = [note for note in app._notifications if note.severity == "warning"]
+        assert any("Pre-split files keep their own split" in note.message for note in warnings)

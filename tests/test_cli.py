@@ -270,6 +270,16 @@ def test_stats_on_presplit_files(shared_data, capsys):
     assert report["split"]["test"]["predictions"] == 10_152
 
 
+def test_stats_on_presplit_folder(shared_data, capsys):
+    status, out, _ = run_cli(capsys, "stats", str(shared_data / "splits" / "ml100k-course"), "--json")
+
+    assert status == 0
+    report = last_json_line(out)
+    assert report["split"]["train"]["events"] == 43_580
+    assert report["split"]["valid"]["events"] == 12_621
+    assert report["split"]["test"]["predictions"] == 25_577
+
+
 def test_stats_has_only_data_flags(capsys):
     with pytest.raises(SystemExit):
         main(["stats", "--help"])

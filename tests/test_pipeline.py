@@ -230,3 +230,68 @@ def test_yoochoose_presplit_against_pandas(shared_data):
         assert data.n_sessions == frame["SessionId"].nunique()
     assert split.train.n_events == len(train) == 53254
     assert split.item_index.n_items == train["ItemId"].nunique()
+
+
+# ---------------------------------------------------------------- pre-split folders
+
+
+def test_course_folder_is_presplit(shared_data):
+    from core.pipeline import set_data_source
+
+    folder = shared_data / "splits" / "ml100k-course"
+    config = Config()
+    set_data_source(config, str(folder))
+
+    assert config.data.path is None
+    assert config.data.train_path == str(folder / "train.tsv")
+    assert config.data.valid_path == str(folder / "valid.tsv")
+    assert config.data.test_path == str(folder / "test.tsv")
+
+
+def test_session_rec_folder_uses_train_full(shared_data):
+    from core.pipeline import set_data_source
+
+    folder = shared_data / "yoochoose-100k"
+    config = Config()
+    set_data_source(config, str(folder))
+    prepared = prepare_data(config)
+
+    assert config.data.train_path == str(folder / "yoochoose-clicks-100k_train_full.txt")
+    assert config.data.valid_path is None
+    assert prepared.split.train.n_events == 70_278
+    assert prepared.split.test.n_predictions == 10_152
+
+
+def test_movielens_folder_stays_raw_log(shared_data):
+    from core.pipeline import set_data_source
+
+    config = Config()
+    config.data.train_path = "old-train.tsv"
+    set_data_source(config, str(shared_data / "ml-100k"))
+
+    assert config.data.path == str(shared_data / "ml-100k")
+    assert config.data.train_path is None
+
+
+def test_presplit_detection_cases(tmp_path):
+    from core.datasets import find_presplit_files
+
+    header = "SessionId\tItemId\tTime\n"
+    (tmp_path / "a_train_full.txt").write_text(header, encoding="utf-8")
+    assert find_presplit_files(tmp_path) is None  # no a_test.txt beside it
+
+    (tmp_path / "a_test.txt").write_text(header, encoding="utf-8")
+    assert find_presplit_files(tmp_path).train == tmp_path / "a_train_full.txt"
+
+    # Two candidate training files: ambiguous, so not a pre-split folder.
+    (tmp_path / "b_train_full.txt").write_text(header, encoding="utf-8")
+    (tmp_path / "b_test.txt").write_text(header, encoding="utf-8")
+    assert find_presplit_files(tmp_path) is None
+
+    # A forced format keeps the path as a raw log even when the folder looks pre-split.
+    from core.pipeline import set_data_source
+
+    config = Config()
+    set_data_source(config, str(tmp_path), "tsv")
+    assert config.data.path == str(tmp_path)
+    assert config.data.train_path is None

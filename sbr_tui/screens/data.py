@@ -25,6 +25,16 @@ DEMO_PATH = "demo"
 STAGES = {"load": _("reading the file"), "filter": _("filtering and building sessions"), "split": _("splitting by time"), "stats": _("computing statistics")}
 
 
+def source_name(data) -> str:
+    """Return how the status line names the loaded data: a path, the demo, or the pre-split files."""
+    if data.train_path is None:
+        return _("demo data") if data.path == DEMO_PATH else str(data.path)
+    files = [Path(name).name for name in (data.train_path, data.valid_path, data.test_path) if name]
+    return _("the pre-split files {files} in {folder}").format(
+        files=", ".join(files), folder=Path(data.train_path).parent
+    )
+
+
 class DataScreen(SbrScreen):
     """Choose the source of the interactions and show the statistics of the loaded log."""
 
@@ -48,7 +58,8 @@ class DataScreen(SbrScreen):
 
     def on_mount(self) -> None:
         self.query_one("#load-progress").display = False
-        path = self.sbr.config.data.path
+        data = self.sbr.config.data
+        path = data.path if data.train_path is None else str(Path(data.train_path).parent)
         if path and path != DEMO_PATH:
             self.query_one("#path", Input).value = path
 
@@ -72,10 +83,10 @@ class DataScreen(SbrScreen):
 
     def start_load(self, path: str, data_format: str) -> None:
         """Prepare the data at `path` with the current session and split settings."""
+        from core.pipeline import set_data_source
+
         config = copy.deepcopy(self.sbr.config)
-        config.data.path = path
-        config.data.format = data_format
-        config.data.train_path = config.data.valid_path = config.data.test_path = None
+        set_data_source(config, path, data_format)
         if self.sbr.load_data(config, self) is None:
             return
         bar = self.query_one("#load-progress", ProgressBar)
@@ -123,9 +134,7 @@ class DataScreen(SbrScreen):
         prepared = self.sbr.prepared
         if prepared is None:
             return
-        source = self.sbr.config.data.path
-        name = _("demo data") if source == DEMO_PATH else source
-        status.update(_("Loaded {name}. F3 sets up training.").format(name=name))
+        status.update(_("Loaded {name}. F3 sets up training.").format(name=source_name(self.sbr.config.data)))
         for warning in prepared.warnings:
             self.notify(warning, title=_("Loaded with a warning"), severity="warning", timeout=ERROR_TIMEOUT)
         await self.query_one(StatsView).show(prepared.stats, prepared.raw_stats, prepared.split, prepared.split_error)

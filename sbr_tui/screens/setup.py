@@ -101,7 +101,12 @@ class SetupScreen(SbrScreen):
         if self.check():
             notify_error(self.app, _("Fix the settings marked in red first."), _("Invalid settings"))
             return
-        if not self.sbr.config.data.path:
+        data = self.sbr.config.data
+        if data.train_path is not None:
+            self.notify(_("Pre-split files keep their own split, so the session and split settings do not apply."),
+                        severity="warning")
+            return
+        if not data.path:
             self.notify(_("Load data on the Data screen (F2) first."), severity="warning")
             return
         if self.sbr.load_data(copy.deepcopy(self.sbr.config), self) is not None:
