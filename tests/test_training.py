@@ -68,9 +68,16 @@ def test_trains_exactly_the_requested_epochs():
     assert int(trainer.optimizer.iterations.numpy()) == 3 * steps
 
 
-def test_seeded_runs_repeat_exactly():
-    first = make_trainer(small_config())
-    second = make_trainer(small_config())
+SAMPLED_ADAGRAD = {
+    "model.n_sample": 6, "model.logq": 1.0, "model.constrained_embedding": True,
+    "train.optimizer": "adagrad", "train.learning_rate": 0.1, "train.momentum": 0.3,
+}
+
+
+@pytest.mark.parametrize("settings", [{}, SAMPLED_ADAGRAD], ids=["full-softmax-adam", "sampled-adagrad"])
+def test_seeded_runs_repeat_exactly(settings):
+    first = make_trainer(small_config(**settings))
+    second = make_trainer(small_config(**settings))
     a = first.fit()
     b = second.fit()
 
