@@ -142,7 +142,10 @@ def epoch_record(epoch) -> dict[str, Any]:
 
 
 def evaluate_baselines(split, cutoffs: list[int]) -> dict[str, dict[str, dict[str, float]]]:
-    """Return baseline metrics on valid and test: {"valid"|"test": {"popular": .., "item_to_next": .., "vsknn": ..}}."""
+    """Return baseline metrics on valid and test: {"valid"|"test": {"popular": .., "item_to_next": .., "vsknn": ..}}.
+
+    A part without predictions (no validation files, for example) maps to an empty dict.
+    """
     from core.baselines import ItemToNextBaseline, PopularBaseline
     from core.sknn import SessionKNNBaseline
 
@@ -155,6 +158,10 @@ def evaluate_baselines(split, cutoffs: list[int]) -> dict[str, dict[str, dict[st
     out: dict[str, dict[str, dict[str, float]]] = {}
     for part in ("valid", "test"):
         data = getattr(split, part)
+        if data.n_predictions == 0:
+            # Nothing to predict: an empty dict, so no one reads zeros as scores.
+            out[part] = {}
+            continue
         out[part] = {baseline.name: baseline.evaluate(data, cutoffs).metrics for baseline in baselines}
     return out
 

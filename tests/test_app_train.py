@@ -126,3 +126,54 @@ async def test_quit_during_training_asks_then_stops(tmp_path):
     run_dirs = list((tmp_path / "runs").iterdir())
     assert len(run_dirs) == 1
     assert json.loads((run_dirs[0] / "results.json").read_text())["status"] == "cancelled"
+
+
+def write_presplit_folder(folder, n_items=30, n_train=120, n_test=30):
+    """Write a small train.tsv / test.tsv pair of random walks over `n_items` items."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    folder.mkdir()
+    time = 1_000_000.0
+    for name, n_sessions, first_id in (("train.tsv", n_train, 1), ("test.tsv", n_test, n_train + 1)):
+        lines = ["SessionId\tItemId\tTime"]
+        for session in range(first_id, first_id + n_sessions):
+            for item in rng.integers(1, n_items + 1, int(rng.integers(2, 7))):
+                time += 60.0
+                lines.append(f"{session}\t{item}\t{time}")
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+async def test_training_without_validation_data(tmp_path):
+    from sbr_tui.widgets.curve import MetricCurve
+    from sbr_tui.widgets.metric_table import MetricsTable
+
+    folder = tmp_path / "presplit"
+    write_presplit_folder(folder)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f2")
+        path_input = app.screen.query_one("#path")
+        path_input.value = str(folder)
+        path_input.focus()
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert app.prepared.split.valid.n_predictions == 0
+
+        await fast_settings(pilot, epochs=2)
+        await pilot.press("f4")
+        await pilot.press("s")
+        screen = app.screen
+        # The tiny job can end before a check that it started, so wait for its end state only.
+        epochs = screen.query_one(EpochTable)
+        await wait_until(pilot, lambda: app.training_worker() is None and epochs.row_count == 2, timeout=120)
+        await pilot.pause()
+
+        # No validation part: no baseline rows of zeros, and the curve shows the loss instead.
+        results = json.loads((screen.run_dir / "results.json").read_text())
+        assert results["valid_baselines"] == {}
+        assert "popular" in results["baselines"]
+        assert len(screen.query_one("#valid-table", MetricsTable).rows) == 0
+        curve = screen.query_one(MetricCurve)
+        assert curve.recall == []
+        assert len(curve.loss) == 2

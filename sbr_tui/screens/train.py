@@ -224,7 +224,7 @@ class TrainScreen(SbrScreen):
     def on_epoch_done(self, message: EpochDone) -> None:
         record = message.record
         self.query_one(EpochTable).add_epoch(record)
-        self.query_one(MetricCurve).add_epoch(record.get("valid") or {})
+        self.query_one(MetricCurve).add_epoch(record.get("valid") or {}, record.get("loss"))
         self.show_valid_baselines(record if record.get("is_best") else None)
 
     def show_valid_baselines(self, best: dict[str, Any] | None = None) -> None:
