@@ -44,8 +44,15 @@ def _now() -> str:
 
 
 def _dataset_name(config: Config) -> str:
-    path = config.data.path or config.data.train_path or "data"
-    name = Path(path).stem if Path(path).suffix else Path(path).name
+    data = config.data
+    if data.train_path is not None:
+        # "NAME_train_full.txt" gives NAME; a plain "train.tsv" gives its folder's name.
+        train = Path(data.train_path)
+        name = re.sub(r"[_-]?train([_-](full|tr))?$", "", train.stem) or train.parent.name
+    else:
+        path = Path(data.path or "data")
+        # MovieLens ratings files share names across releases, so their folder names the data.
+        name = path.parent.name if path.name in ("ratings.dat", "u.data", "ratings.csv") else path.stem
     # Long file names would make run names hard to read in an 80-column list.
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")[:24] or "data"
 
