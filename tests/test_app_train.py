@@ -47,6 +47,9 @@ async def test_cancel_mid_epoch_keeps_run(tmp_path, monkeypatch):
         assert "cancelled" in status
         assert "1 epoch in" in status
         assert "F5 browses" in status
+        rate_line = str(screen.query_one("#train-rate").render())
+        assert "Stopped: cancelled, 1 epoch kept." in rate_line
+        assert "ETA" not in rate_line
 
 
 async def test_cancel_before_first_epoch(tmp_path, monkeypatch):

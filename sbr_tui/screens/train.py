@@ -255,6 +255,13 @@ class TrainScreen(SbrScreen):
         rows.update(result.baselines)
         self.query_one("#test-table", MetricsTable).show(rows, self.cutoffs)
         self.stop_progress()
+        if result.status != "finished":
+            # The last batch update would otherwise stay, with its ETA, as if training went on.
+            self.query_one("#train-rate", Static).update(
+                _("Stopped: {status}, {epochs} kept.").format(
+                    status=status_name(result.status), epochs=epochs_text(len(result.epochs))
+                )
+            )
         status = _("Run {name}: {status}, {epochs} in {time}.").format(
             name=result.run_dir.name, status=status_name(result.status), epochs=epochs_text(len(result.epochs)), time=format_duration(result.seconds)
         )
