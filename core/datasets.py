@@ -138,6 +138,19 @@ def find_presplit_files(folder: str | Path) -> PresplitFiles | None:
     return PresplitFiles(full[0], None, test) if test.is_file() else None
 
 
+def _incomplete_presplit(folder: Path) -> str | None:
+    """Describe a folder that looks pre-split but is missing a file or has several sets; None otherwise."""
+    if (folder / "train.tsv").is_file() and not (folder / "test.tsv").is_file():
+        return "this folder has train.tsv but no test.tsv beside it."
+    full = sorted(path.name for path in folder.glob("*_train_full.txt"))
+    if len(full) > 1:
+        return f"this folder has {len(full)} pre-split sets ({', '.join(full)}), so it is not clear which one to use."
+    if len(full) == 1:
+        test = full[0][: -len("_train_full.txt")] + "_test.txt"
+        return f"this folder has {full[0]} but no {test} beside it."
+    return None
+
+
 def detect_format(path: str | Path) -> tuple[str, Path]:
     """Detect the format of a ratings file or dataset folder.
 
@@ -152,6 +165,13 @@ def detect_format(path: str | Path) -> tuple[str, Path]:
         for format_name, file_name in RATINGS_FILES.items():
             if (path / file_name).is_file():
                 return format_name, path / file_name
+        problem = _incomplete_presplit(path)
+        if problem is not None:
+            raise DataError(
+                path, problem,
+                fix=("Put each set of pre-split files (train, optional valid, test) in its own folder, "
+                     "or give the files with --train, --valid and --test on the command line."),
+            )
         metadata = [name for name in ("movies.dat", "u.item", "movies.csv") if (path / name).is_file()]
         if metadata:
             raise DataError(

@@ -60,6 +60,19 @@ def _presplit_log(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return log.assign(session_id=keys.to_numpy(dtype=np.int64)).drop(columns="part")
 
 
+def _dropped_event_warnings(split: Split, data, valid: pd.DataFrame | None, test: pd.DataFrame | None) -> list[str]:
+    """Say how many events of the pre-split valid and test files the split left out, and why."""
+    warnings = []
+    for path, frame, part in ((data.valid_path, valid, split.valid), (data.test_path, test, split.test)):
+        if frame is None or len(frame) == part.n_events:
+            continue
+        warnings.append(
+            f"{path}: {len(frame) - part.n_events:,} of {len(frame):,} events are left out, because their "
+            "items do not occur in the training file or their sessions keep fewer than 2 events."
+        )
+    return warnings
+
+
 def set_data_source(config: Config, path: str, data_format: str = "auto") -> None:
     """Point `config.data` at `path` in `data_format`, clearing the other kind of source.
 
@@ -116,7 +129,10 @@ def prepare_data(
         frames = [frame for frame in (train, valid, test) if frame is not None]
         stats = compute_stats(_presplit_log(frames))
         _report(progress, "stats", 1.0)
-        return PreparedData(split=split, items=None, stats=stats, raw_stats=None, split_error=split_error)
+        warnings = [] if split is None else _dropped_event_warnings(split, data, valid, test)
+        return PreparedData(
+            split=split, items=None, stats=stats, raw_stats=None, split_error=split_error, warnings=warnings,
+        )
 
     def load_progress(fraction: float) -> None:
         _report(progress, "load", LOAD_SHARE * fraction)

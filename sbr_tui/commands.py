@@ -41,6 +41,17 @@ def _print_warnings(prepared) -> None:
         err.print(_("Warning: {message}").format(message=warning), highlight=False, markup=False, soft_wrap=True)
 
 
+def _print_presplit_files(config: Config) -> None:
+    """Say which pre-split files are in use, since a folder path does not show them."""
+    data = config.data
+    if data.train_path is None:
+        return
+    parts = [("train", data.train_path), ("valid", data.valid_path), ("test", data.test_path)]
+    listed = ", ".join(f"{name} {path}" for name, path in parts if path)
+    out.print(_("Pre-split files, used as they are: {files}").format(files=listed),
+              highlight=False, markup=False, soft_wrap=True)
+
+
 def _split_table(summary: dict[str, dict[str, int]]) -> Table:
     table = Table(title=_("Data split"))
     table.add_column(_("part"))
@@ -67,6 +78,7 @@ def command_train(args: argparse.Namespace, config: Config) -> int:
         status.stop()
     _print_warnings(prepared)
     if not args.json:
+        _print_presplit_files(config)
         out.print(_split_table(prepared.split.summary()))
 
     cutoffs = sorted(config.eval.cutoffs)
@@ -148,6 +160,7 @@ def command_stats(args: argparse.Namespace, config: Config) -> int:
         }
         out.print(json.dumps(data), soft_wrap=True, highlight=False, markup=False)
         return 0
+    _print_presplit_files(config)
     if prepared.raw_stats is not None:
         for table in stats_tables(prepared.raw_stats, _("Raw log")):
             out.print(table)

@@ -52,6 +52,11 @@ async def test_malformed_file_shows_line(tmp_path):
         await wait_for_workers(pilot)
         assert app.prepared is not None
 
+        # A later failure says whose statistics stay on screen.
+        status = await load_path(pilot, str(bad))
+        assert "Loading failed" in status
+        assert "still those of demo data" in status
+
 
 async def test_empty_path_asks_for_one(tmp_path):
     app = make_app(tmp_path)
@@ -127,6 +132,7 @@ async def test_broken_metadata_loads_with_warning(tmp_path, shared_data):
     async with app.run_test(size=(80, 24)) as pilot:
         status = await load_path(pilot, str(folder))
         assert "Loaded" in status
+        assert "titles and genres are not shown" in status  # stays after the notification goes
         assert app.prepared is not None
         assert app.prepared.items is None
 

@@ -280,6 +280,15 @@ def test_stats_on_presplit_folder(shared_data, capsys):
     assert report["split"]["test"]["predictions"] == 25_577
 
 
+def test_stats_names_presplit_files(shared_data, capsys):
+    folder = shared_data / "yoochoose-100k"
+    status, out, _ = run_cli(capsys, "stats", str(folder))
+
+    assert status == 0
+    assert "Pre-split files, used as they are:" in out
+    assert f"test {folder / 'yoochoose-clicks-100k_test.txt'}" in out
+
+
 def test_stats_has_only_data_flags(capsys):
     with pytest.raises(SystemExit):
         main(["stats", "--help"])

@@ -414,6 +414,24 @@ def test_unrecognised_folder(tmp_path):
     assert "not a recognised dataset folder" in message
 
 
+@pytest.mark.parametrize(
+    "files,expected",
+    [
+        (["train.tsv"], "has train.tsv but no test.tsv"),
+        (["a_train_full.txt"], "has a_train_full.txt but no a_test.txt"),
+        (["a_train_full.txt", "a_test.txt", "b_train_full.txt", "b_test.txt"], "2 pre-split sets"),
+    ],
+)
+def test_incomplete_presplit_folder(tmp_path, files, expected):
+    for name in files:
+        write(tmp_path / name, "SessionId\tItemId\tTime\n1\t2\t3.0\n")
+
+    message = load_error(tmp_path)
+
+    assert expected in message
+    assert "--train" in message
+
+
 def test_missing_path(tmp_path):
     message = load_error(tmp_path / "absent.dat")
 

@@ -157,6 +157,9 @@ def test_prepare_presplit_tsv(tmp_path):
     # Session 1 of train and session 1 of test are different sessions.
     assert prepared.stats.sessions == 4
     assert prepared.stats.events == 8
+    # Item 5 is not in train, so session 3 keeps one event and goes too: 2 of 4 test events.
+    assert len(prepared.warnings) == 1
+    assert prepared.warnings[0].startswith(f"{tmp_path / 'test.tsv'}: 2 of 4 events are left out")
 
 
 # ---- real data --------------------------------------------------------------
@@ -260,6 +263,7 @@ def test_session_rec_folder_uses_train_full(shared_data):
     assert config.data.valid_path is None
     assert prepared.split.train.n_events == 70_278
     assert prepared.split.test.n_predictions == 10_152
+    assert prepared.warnings == []  # every test item occurs in train_full
 
 
 def test_movielens_folder_stays_raw_log(shared_data):

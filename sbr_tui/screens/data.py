@@ -129,12 +129,20 @@ class DataScreen(SbrScreen):
         self.query_one("#load-progress").display = False
         status = self.query_one("#load-status", Static)
         if message.error is not None:
-            status.update(_("Loading failed: {message}").format(message=message.error))
+            text = _("Loading failed: {message}").format(message=message.error)
+            if self.sbr.prepared is not None:
+                text += " " + _("The statistics below are still those of {name}.").format(
+                    name=source_name(self.sbr.config.data)
+                )
+            status.update(text)
             return
         prepared = self.sbr.prepared
         if prepared is None:
             return
-        status.update(_("Loaded {name}. F3 sets up training.").format(name=source_name(self.sbr.config.data)))
+        text = _("Loaded {name}. F3 sets up training.").format(name=source_name(self.sbr.config.data))
         for warning in prepared.warnings:
+            # The notification goes away after a while; the status line keeps the reason.
             self.notify(warning, title=_("Loaded with a warning"), severity="warning", timeout=ERROR_TIMEOUT)
+            text += " " + _("Warning: {message}").format(message=warning)
+        status.update(text)
         await self.query_one(StatsView).show(prepared.stats, prepared.raw_stats, prepared.split, prepared.split_error)

@@ -92,7 +92,9 @@ class SetupScreen(SbrScreen):
             summary.update(Text(message.format(error=prepared.split_error)))
             return
         table = split_table(prepared.split.summary())
-        if not self.sbr.prepared_is_current():
+        if self.sbr.config.data.train_path is not None:
+            table.caption = _("Pre-split files: the session and split settings do not apply.")
+        elif not self.sbr.prepared_is_current():
             table.caption = _("Session or split settings changed: Ctrl+R updates the split.")
         summary.update(table)
 

@@ -39,12 +39,17 @@ def bar(count: int, largest: int, width: int = BAR_WIDTH) -> str:
 
 
 def counts_table(stats: DataStats, raw: DataStats | None) -> Table:
-    """Return the size and time range of the raw log and of the sessions after filters."""
+    """Return the size and time range of the raw log and of the sessions after filters.
+
+    Without `raw` (pre-split files, which no filter touches) the one column covers all files.
+    """
     table = Table(title=_("Log"), title_justify="left", expand=False)
     table.add_column("")
     if raw is not None:
         table.add_column(_("raw log"), justify="right")
-    table.add_column(_("after filters"), justify="right")
+        table.add_column(_("after filters"), justify="right")
+    else:
+        table.add_column(_("all files"), justify="right")
     parts = [raw, stats] if raw is not None else [stats]
     rows = [
         (_("events"), lambda s: format_count(s.events)),
@@ -145,7 +150,8 @@ class StatsView(VerticalScroll):
         widgets.append(
             Static(
                 distribution_table(
-                    _("Sessions after filters (length in events)"),
+                    _("Sessions after filters (length in events)") if raw is not None
+                    else _("Sessions in all files (length in events)"),
                     [
                         (_("length"), stats.session_length, False),
                         (_("duration"), stats.session_duration, True),
