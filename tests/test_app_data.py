@@ -160,3 +160,19 @@ async def test_presplit_folder_loads_its_files(tmp_path, shared_data):
         await pilot.pause()
         warnings = [note for note in app._notifications if note.severity == "warning"]
         assert any("Pre-split files keep their own split" in note.message for note in warnings)
+
+
+async def test_new_load_scrolls_analysis_to_top(tmp_path):
+    from sbr_tui.widgets.stats_view import StatsView
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await load_demo(pilot)
+        stats = app.screen.query_one(StatsView)
+        stats.scroll_end(animate=False)
+        await pilot.pause()
+        assert stats.scroll_y > 0
+
+        await pilot.press("ctrl+t")
+        await wait_for_workers(pilot)
+        assert stats.scroll_y == 0

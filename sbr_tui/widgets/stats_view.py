@@ -166,3 +166,5 @@ class StatsView(VerticalScroll):
         widgets.append(Static(Text(daily_title, style="bold")))
         widgets.append(Sparkline(stats.daily_counts, summary_function=max))
         await self.mount_all(widgets)
+        # A new analysis starts at its top, not at the previous one's scroll position.
+        self.scroll_home(animate=False)
