@@ -116,39 +116,42 @@ class PresplitFiles:
 
 
 def find_presplit_files(folder: str | Path) -> PresplitFiles | None:
-    """Return the pre-split TSV files in `folder`, or None when it has no such set.
+    """Return the pre-split TSV files in `folder`, or None when it has no complete, unambiguous set.
 
     Two layouts are recognised: `train.tsv` and `test.tsv` with an optional
     `valid.tsv`, and the session-rec naming `NAME_train_full.txt` with
     `NAME_test.txt`. In the second layout the tuning pair
     (`NAME_train_tr.txt`, `NAME_train_valid.txt`) is not used, so the model
-    trains on all training events and is tested as in published results. A
-    folder with several `NAME_train_full.txt` files is ambiguous and gives None.
+    trains on all training events and is tested as in published results.
     """
     folder = Path(folder)
     if not folder.is_dir():
         return None
-    if (folder / "train.tsv").is_file() and (folder / "test.tsv").is_file():
-        valid = folder / "valid.tsv"
-        return PresplitFiles(folder / "train.tsv", valid if valid.is_file() else None, folder / "test.tsv")
+    return _scan_presplit(folder)[0]
+
+
+def _scan_presplit(folder: Path) -> tuple[PresplitFiles | None, str | None]:
+    """Return (the pre-split files of `folder`, None), or (None, what is wrong with an incomplete set).
+
+    Both are None when nothing in the folder looks pre-split. Several
+    `NAME_train_full.txt` files are ambiguous, so they count as wrong.
+    """
+    train, test, valid = folder / "train.tsv", folder / "test.tsv", folder / "valid.tsv"
+    if train.is_file() and test.is_file():
+        return PresplitFiles(train, valid if valid.is_file() else None, test), None
     full = sorted(folder.glob("*_train_full.txt"))
-    if len(full) != 1:
-        return None
-    test = folder / (full[0].name[: -len("_train_full.txt")] + "_test.txt")
-    return PresplitFiles(full[0], None, test) if test.is_file() else None
+    full_test = folder / (full[0].name[: -len("_train_full.txt")] + "_test.txt") if len(full) == 1 else None
+    if full_test is not None and full_test.is_file():
+        return PresplitFiles(full[0], None, full_test), None
 
-
-def _incomplete_presplit(folder: Path) -> str | None:
-    """Describe a folder that looks pre-split but is missing a file or has several sets; None otherwise."""
-    if (folder / "train.tsv").is_file() and not (folder / "test.tsv").is_file():
-        return "this folder has train.tsv but no test.tsv beside it."
-    full = sorted(path.name for path in folder.glob("*_train_full.txt"))
+    if train.is_file():
+        return None, "this folder has train.tsv but no test.tsv beside it."
     if len(full) > 1:
-        return f"this folder has {len(full)} pre-split sets ({', '.join(full)}), so it is not clear which one to use."
-    if len(full) == 1:
-        test = full[0][: -len("_train_full.txt")] + "_test.txt"
-        return f"this folder has {full[0]} but no {test} beside it."
-    return None
+        names = ", ".join(path.name for path in full)
+        return None, f"this folder has {len(full)} pre-split sets ({names}), so it is not clear which one to use."
+    if full_test is not None:
+        return None, f"this folder has {full[0].name} but no {full_test.name} beside it."
+    return None, None
 
 
 def detect_format(path: str | Path) -> tuple[str, Path]:
@@ -165,7 +168,7 @@ def detect_format(path: str | Path) -> tuple[str, Path]:
         for format_name, file_name in RATINGS_FILES.items():
             if (path / file_name).is_file():
                 return format_name, path / file_name
-        problem = _incomplete_presplit(path)
+        problem = _scan_presplit(path)[1]
         if problem is not None:
             raise DataError(
                 path, problem,

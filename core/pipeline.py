@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from core import datasets
-from core.config import Config
+from core.config import Config, DataConfig
 from core.errors import ConfigError
 from core.sessions import filter_and_sessionize
 from core.split import Split, split_by_time, split_presplit
@@ -60,7 +60,9 @@ def _presplit_log(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return log.assign(session_id=keys.to_numpy(dtype=np.int64)).drop(columns="part")
 
 
-def _dropped_event_warnings(split: Split, data, valid: pd.DataFrame | None, test: pd.DataFrame | None) -> list[str]:
+def _dropped_event_warnings(
+    split: Split, data: DataConfig, valid: pd.DataFrame | None, test: pd.DataFrame | None
+) -> list[str]:
     """Say how many events of the pre-split valid and test files the split left out, and why."""
     warnings = []
     for path, frame, part in ((data.valid_path, valid, split.valid), (data.test_path, test, split.test)):

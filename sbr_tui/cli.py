@@ -136,8 +136,8 @@ def build_config(args: argparse.Namespace, path: str | None) -> Config:
 
         set_data_source(config, path, flags.get("data.format", config.data.format))
     for _flag, dotted, _kind, _metavar, _text in SETTING_FLAGS:
-        if dotted in vars(args):
-            config.set(dotted, vars(args)[dotted])
+        if dotted in flags:
+            config.set(dotted, flags[dotted])
     if config.data.train_path is not None and path is None:
         config.data.path = None
     return config
