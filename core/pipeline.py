@@ -63,7 +63,7 @@ def _presplit_log(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def _dropped_event_warnings(
     split: Split, data: DataConfig, valid: pd.DataFrame | None, test: pd.DataFrame | None
 ) -> list[str]:
-    """Say how many events of the pre-split valid and test files the split left out, and why."""
+    """Return one warning per pre-split valid or test file that lost events in the split, with the count and the reason."""
     warnings = []
     for path, frame, part in ((data.valid_path, valid, split.valid), (data.test_path, test, split.test)):
         if frame is None or len(frame) == part.n_events:

@@ -42,7 +42,7 @@ def _print_warnings(prepared) -> None:
 
 
 def _print_presplit_files(config: Config) -> None:
-    """Say which pre-split files are in use, since a folder path does not show them."""
+    """Print which pre-split files are in use, since a folder path does not show them."""
     data = config.data
     if data.train_path is None:
         return

@@ -52,7 +52,7 @@ async def test_malformed_file_shows_line(tmp_path):
         await wait_for_workers(pilot)
         assert app.prepared is not None
 
-        # A later failure says whose statistics stay on screen.
+        # A later failure names the data whose statistics stay on screen.
         status = await load_path(pilot, str(bad))
         assert "Loading failed" in status
         assert "still those of demo data" in status

@@ -157,7 +157,8 @@ def test_prepare_presplit_tsv(tmp_path):
     # Session 1 of train and session 1 of test are different sessions.
     assert prepared.stats.sessions == 4
     assert prepared.stats.events == 8
-    # Item 5 is not in train, so session 3 keeps one event and goes too: 2 of 4 test events.
+    # Item 5 is not in train, so session 3 keeps one event and is dropped too.
+    # That leaves out 2 of the 4 test events.
     assert len(prepared.warnings) == 1
     assert prepared.warnings[0].startswith(f"{tmp_path / 'test.tsv'}: 2 of 4 events are left out")
 

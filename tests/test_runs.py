@@ -1,4 +1,4 @@
-"""Run directories: names that name the data a run used."""
+"""Run directory names, which identify the data a run used."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from core.runs import create_run_dir
         ({"train_path": "/data/splits/ml100k-course/train.tsv"}, "-ml100k-course-cross-entropy"),
     ],
 )
-def test_run_name_names_the_data(tmp_path, source, expected):
+def test_run_name_shows_data(tmp_path, source, expected):
     config = Config()
     for key, value in source.items():
         setattr(config.data, key, value)

@@ -264,7 +264,7 @@ def test_sampled_losses_train(loss, n_sample):
     assert len(result.epochs) == 2
 
 
-def test_objective_divides_by_batch_size_not_active_slots():
+def test_objective_divides_by_batch_size():
     from core.training import batch_objective
 
     per_slot = tf.constant([2.0, 4.0, 6.0, 8.0])
